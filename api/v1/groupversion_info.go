@@ -1,5 +1,5 @@
 /*
-Copyright 2026.
+Copyright 2026 The imagestream-operator Authors.
 
 Licensed under the Apache License, Version 2.0 (the "License");
 you may not use this file except in compliance with the License.
@@ -35,6 +35,11 @@ var (
 
 	// SchemeBuilder is used to add go types to the GroupVersionKind scheme.
 	SchemeBuilder = runtime.NewSchemeBuilder(func(scheme *runtime.Scheme) error {
+		scheme.AddKnownTypes(SchemeGroupVersion,
+			&ImageStream{}, &ImageStreamList{},
+			&Image{}, &ImageList{},
+			&ImageStreamImport{}, &ImageStreamImportList{},
+		)
 		metav1.AddToGroupVersion(scheme, SchemeGroupVersion)
 		return nil
 	})
