@@ -94,7 +94,7 @@ type TagReference struct {
 }
 
 // ImportModeType describes how to import an image manifest.
-// +kubebuilder:validation:XValidation:rule="self in ['', 'Legacy', 'PreserveOriginal']",message="valid ImportMode values are Legacy or PreserveOriginal"
+// +kubebuilder:validation:XValidation:rule="self in ['Legacy', 'PreserveOriginal'] || size(self) == 0",message="valid ImportMode values are Legacy or PreserveOriginal"
 // +kubebuilder:validation:MaxLength=32
 type ImportModeType string
 
@@ -122,7 +122,7 @@ type TagImportPolicy struct {
 }
 
 // TagReferencePolicyType describes how pull specs for images of a tag are generated.
-// +kubebuilder:validation:XValidation:rule="self in ['', 'Source', 'Local']",message="valid referencePolicy.type values are Source or Local"
+// +kubebuilder:validation:XValidation:rule="self in [”, 'Source', 'Local']",message="valid referencePolicy.type values are Source or Local"
 // +kubebuilder:validation:MaxLength=32
 type TagReferencePolicyType string
 
