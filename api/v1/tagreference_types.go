@@ -122,7 +122,7 @@ type TagImportPolicy struct {
 }
 
 // TagReferencePolicyType describes how pull specs for images of a tag are generated.
-// +kubebuilder:validation:XValidation:rule="self in [”, 'Source', 'Local']",message="valid referencePolicy.type values are Source or Local"
+// +kubebuilder:validation:XValidation:rule="self in ['Source', 'Local'] || size(self) == 0",message="valid referencePolicy.type values are Source or Local"
 // +kubebuilder:validation:MaxLength=32
 type TagReferencePolicyType string
 
