@@ -276,8 +276,7 @@ type ImageSignature struct {
 // +kubebuilder:printcolumn:name="Reference",type=string,JSONPath=`.dockerImageReference`
 // +kubebuilder:printcolumn:name="Media Type",type=string,JSONPath=`.dockerImageManifestMediaType`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
-// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="Image objects are immutable: import or tag a new image instead of editing this one"
-// +kubebuilder:validation:XValidation:rule="!has(self.dockerImageManifests) || size(self.dockerImageManifests) == 0 || !has(self.dockerImageLayers) || size(self.dockerImageLayers) == 0",message="dockerImageLayers should not be set when dockerImageManifests is set"
+// +kubebuilder:validation:XValidation:rule="self.dockerImageReference == oldSelf.dockerImageReference && has(self.dockerImageMetadata) == has(oldSelf.dockerImageMetadata) && (!has(self.dockerImageMetadata) || self.dockerImageMetadata == oldSelf.dockerImageMetadata) && has(self.dockerImageMetadataVersion) == has(oldSelf.dockerImageMetadataVersion) && (!has(self.dockerImageMetadataVersion) || self.dockerImageMetadataVersion == oldSelf.dockerImageMetadataVersion) && has(self.dockerImageManifest) == has(oldSelf.dockerImageManifest) && (!has(self.dockerImageManifest) || self.dockerImageManifest == oldSelf.dockerImageManifest) && has(self.dockerImageLayers) == has(oldSelf.dockerImageLayers) && (!has(self.dockerImageLayers) || self.dockerImageLayers == oldSelf.dockerImageLayers) && has(self.signatures) == has(oldSelf.signatures) && (!has(self.signatures) || self.signatures == oldSelf.signatures) && has(self.dockerImageSignatures) == has(oldSelf.dockerImageSignatures) && (!has(self.dockerImageSignatures) || self.dockerImageSignatures == oldSelf.dockerImageSignatures) && has(self.dockerImageManifestMediaType) == has(oldSelf.dockerImageManifestMediaType) && (!has(self.dockerImageManifestMediaType) || self.dockerImageManifestMediaType == oldSelf.dockerImageManifestMediaType) && has(self.dockerImageConfig) == has(oldSelf.dockerImageConfig) && (!has(self.dockerImageConfig) || self.dockerImageConfig == oldSelf.dockerImageConfig) && has(self.dockerImageManifests) == has(oldSelf.dockerImageManifests) && (!has(self.dockerImageManifests) || self.dockerImageManifests == oldSelf.dockerImageManifests)",message="Image objects are immutable: import or tag a new image instead of editing this one"
 
 // Image is the immutable metadata of one image manifest, named `sha256-<hex>` after its
 // digest. Unlike OpenShift's cluster-scoped Image it is namespaced: it lives in the namespace
@@ -289,6 +288,13 @@ type Image struct {
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitzero"`
 
+	ImageData `json:",inline"`
+}
+
+// ImageData is the content of an Image: everything but its object metadata. It is shared by
+// Image and by the images an ImageStreamImport reports in its status.
+// +kubebuilder:validation:XValidation:rule="!has(self.dockerImageManifests) || size(self.dockerImageManifests) == 0 || !has(self.dockerImageLayers) || size(self.dockerImageLayers) == 0",message="dockerImageLayers should not be set when dockerImageManifests is set"
+type ImageData struct {
 	// dockerImageReference is the pull spec of this image.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=1024

@@ -110,14 +110,24 @@ type ImageImportStatus struct {
 	Status metav1.Status `json:"status,omitzero"`
 	// image is the metadata of the image, if it was found.
 	// +optional
-	Image *Image `json:"image,omitempty"`
+	Image *ImportedImage `json:"image,omitempty"`
 	// tag is the tag the image was found under, if any.
 	// +optional
 	Tag string `json:"tag,omitempty"`
 	// manifests are the sub-manifest images when a manifest list was imported with
 	// importMode PreserveOriginal.
 	// +optional
-	Manifests []Image `json:"manifests,omitempty"`
+	Manifests []ImportedImage `json:"manifests,omitempty"`
+}
+
+// ImportedImage is an image found by an import, as reported in ImageStreamImport status:
+// the Image the import created or would create.
+type ImportedImage struct {
+	// metadata of the Image; its name is `sha256-<hex>`.
+	// +optional
+	Metadata metav1.ObjectMeta `json:"metadata,omitzero"`
+
+	ImageData `json:",inline"`
 }
 
 // +kubebuilder:object:root=true
