@@ -1,0 +1,191 @@
+/*
+Copyright 2026 The imagestream-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package imagestream holds the pure domain logic of image streams: how tag events enter a
+// tag's history, when a tag needs import, and how a tag resolves to a pull spec. It has no
+// client and no clock of its own; controllers pass in what it needs.
+package imagestream
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
+)
+
+// StatusTag returns the history of tag in status, or nil.
+func StatusTag(status *imagev1.ImageStreamStatus, tag string) *imagev1.NamedTagEventList {
+	for i := range status.Tags {
+		if status.Tags[i].Tag == tag {
+			return &status.Tags[i]
+		}
+	}
+	return nil
+}
+
+// LatestEvent returns the current event of tag (items[0]), or nil.
+func LatestEvent(status *imagev1.ImageStreamStatus, tag string) *imagev1.TagEvent {
+	if t := StatusTag(status, tag); t != nil && len(t.Items) > 0 {
+		return &t.Items[0]
+	}
+	return nil
+}
+
+// statusTagFor returns the history of tag, adding an empty one when missing.
+func statusTagFor(status *imagev1.ImageStreamStatus, tag string) *imagev1.NamedTagEventList {
+	if t := StatusTag(status, tag); t != nil {
+		return t
+	}
+	status.Tags = append(status.Tags, imagev1.NamedTagEventList{Tag: tag})
+	return &status.Tags[len(status.Tags)-1]
+}
+
+// AddTagEvent records next as the current event of tag with OpenShift's rule
+// (AddTagEventToImageStream): a new top item only when both the pull spec and the image
+// differ from the current one; otherwise the current item is updated in place. Any change
+// clears the tag's conditions: a success supersedes earlier import errors. It reports
+// whether status changed.
+func AddTagEvent(status *imagev1.ImageStreamStatus, tag string, next imagev1.TagEvent) bool {
+	t := statusTagFor(status, tag)
+	if len(t.Items) == 0 {
+		t.Items = []imagev1.TagEvent{next}
+		t.Conditions = nil
+		return true
+	}
+	top := &t.Items[0]
+	sameRef := top.DockerImageReference == next.DockerImageReference
+	sameImage := top.Image == next.Image
+	switch {
+	case sameRef && sameImage && top.Generation == next.Generation:
+		if len(t.Conditions) == 0 {
+			return false
+		}
+	case sameRef && sameImage:
+		top.Generation = next.Generation
+	case sameRef:
+		top.Image = next.Image
+		top.Generation = next.Generation
+		top.Platforms = next.Platforms
+	case sameImage:
+		top.DockerImageReference = next.DockerImageReference
+		top.Generation = next.Generation
+	default:
+		t.Items = append([]imagev1.TagEvent{next}, t.Items...)
+	}
+	t.Conditions = nil
+	return true
+}
+
+// SetImportFailure records a failed import of tag as the condition ImportSuccess=False with
+// reason, message and generation, replacing the tag's conditions and keeping its items, so
+// the last good image stays current. An identical condition is left untouched (its
+// lastTransitionTime does not move). It reports whether status changed.
+func SetImportFailure(status *imagev1.ImageStreamStatus, tag, reason, message string, generation int64, now metav1.Time) bool {
+	t := statusTagFor(status, tag)
+	if len(t.Conditions) == 1 {
+		c := t.Conditions[0]
+		if c.Type == imagev1.ImportSuccess && c.Status == corev1.ConditionFalse &&
+			c.Reason == reason && c.Message == message && c.Generation == generation {
+			return false
+		}
+	}
+	t.Conditions = []imagev1.TagEventCondition{{
+		Type:               imagev1.ImportSuccess,
+		Status:             corev1.ConditionFalse,
+		LastTransitionTime: now,
+		Reason:             reason,
+		Message:            message,
+		Generation:         generation,
+	}}
+	return true
+}
+
+// ImportFailure returns the ImportSuccess=False condition of tag, or nil.
+func ImportFailure(status *imagev1.ImageStreamStatus, tag string) *imagev1.TagEventCondition {
+	if t := StatusTag(status, tag); t != nil {
+		for i := range t.Conditions {
+			if t.Conditions[i].Type == imagev1.ImportSuccess && t.Conditions[i].Status == corev1.ConditionFalse {
+				return &t.Conditions[i]
+			}
+		}
+	}
+	return nil
+}
+
+// ObservedGeneration is the newest stream generation a tag's status reflects: the larger
+// of its current event's and its import condition's generation (OpenShift's
+// latestObservedTagGeneration). -1 when the tag has no status.
+func ObservedGeneration(status *imagev1.ImageStreamStatus, tag string) int64 {
+	observed := int64(-1)
+	t := StatusTag(status, tag)
+	if t == nil {
+		return observed
+	}
+	if len(t.Items) > 0 {
+		observed = t.Items[0].Generation
+	}
+	for _, c := range t.Conditions {
+		if c.Type == imagev1.ImportSuccess && c.Generation > observed {
+			observed = c.Generation
+		}
+	}
+	return observed
+}
+
+// Importable reports whether the operator imports spec tag t from a registry: a DockerImage
+// tag that is not a reference.
+func Importable(t imagev1.TagReference) bool {
+	return t.From != nil && t.From.Kind == imagev1.DockerImageKind && !t.Reference
+}
+
+// TrimHistory keeps at most max items of every tag (the newest ones) and returns the names
+// of the tags it trimmed. max <= 0 keeps everything.
+func TrimHistory(status *imagev1.ImageStreamStatus, max int) []string {
+	var trimmed []string
+	if max <= 0 {
+		return nil
+	}
+	for i := range status.Tags {
+		if len(status.Tags[i].Items) > max {
+			status.Tags[i].Items = status.Tags[i].Items[:max]
+			trimmed = append(trimmed, status.Tags[i].Tag)
+		}
+	}
+	return trimmed
+}
+
+// ReferencedImages returns the image digests that status holds in any tag's history.
+func ReferencedImages(status *imagev1.ImageStreamStatus) map[string]bool {
+	images := map[string]bool{}
+	for _, t := range status.Tags {
+		for _, e := range t.Items {
+			if e.Image != "" {
+				images[e.Image] = true
+			}
+		}
+	}
+	return images
+}
+
+// PullSpec resolves an event to the pull spec consumers get under the tag's reference
+// policy: with Local and a local repository (`<registry hostname>/<ns>/<stream>`), the
+// image by digest through it; otherwise the event's own pull spec.
+func PullSpec(event imagev1.TagEvent, policy imagev1.TagReferencePolicyType, localRepository string) string {
+	if policy == imagev1.LocalTagReferencePolicy && localRepository != "" && event.Image != "" {
+		return localRepository + "@" + event.Image
+	}
+	return event.DockerImageReference
+}
