@@ -18,8 +18,12 @@ package main
 
 import (
 	"crypto/tls"
+	"context"
 	"flag"
+	"fmt"
 	"os"
+	"strings"
+	"time"
 
 	// Import all Kubernetes client auth plugins (e.g. Azure, GCP, OIDC, etc.)
 	// to ensure that exec-entrypoint and run can make use of them.
@@ -35,7 +39,11 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"k8s.io/utils/clock"
+
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
+	"github.com/imagestreams/imagestream-operator/internal/controller"
+	"github.com/imagestreams/imagestream-operator/internal/registry"
 	// +kubebuilder:scaffold:imports
 )
 
@@ -62,6 +70,30 @@ func main() {
 	var secureMetrics bool
 	var enableHTTP2 bool
 	var tlsOpts []func(*tls.Config)
+	var streams controller.ImageStreamOptions
+	var imports controller.ImageStreamImportOptions
+	var importer registry.Options
+	var platform string
+	flag.StringVar(&streams.RegistryHostname, "registry-hostname", "",
+		"Hostname of the integrated registry: status.dockerImageRepository becomes <hostname>/<namespace>/<stream> "+
+			"and referencePolicy Local resolves through it. Empty: no integrated registry.")
+	flag.StringVar(&streams.PublicRegistryHostname, "public-registry-hostname", "",
+		"Public hostname of the integrated registry, for status.publicDockerImageRepository.")
+	flag.IntVar(&streams.MaxTagHistory, "max-tag-history", 25,
+		"Items kept in each tag's history (oldest trimmed first, with an event). 0 keeps all.")
+	flag.DurationVar(&streams.RetryInterval, "import-retry-interval", 5*time.Minute,
+		"Wait before retrying a tag whose import failed with a transient error (timeout, 5xx, rate limit without Retry-After).")
+	flag.DurationVar(&imports.TTL, "import-request-ttl", time.Hour,
+		"How long a processed ImageStreamImport is kept before it is deleted.")
+	flag.IntVar(&imports.MaxImagesBulkImportedPerRepository, "max-images-bulk-imported-per-repository", 50,
+		"Tags imported from a whole repository (spec.dockerImageRepository, ImageStreamImport spec.repository); "+
+			"the rest are listed as additionalTags. 0 means no limit.")
+	flag.DurationVar(&importer.RequestTimeout, "registry-request-timeout", 30*time.Second, "Timeout of one registry request.")
+	flag.Int64Var(&importer.MaxManifestBytes, "max-manifest-bytes", 4<<20, "Largest manifest or index an import reads.")
+	flag.Int64Var(&importer.MaxConfigBytes, "max-config-bytes", 8<<20, "Largest image config an import reads.")
+	flag.StringVar(&platform, "control-plane-platform", "",
+		"OS/architecture (e.g. linux/arm64) that Legacy imports of manifest lists prefer when a tag names none. "+
+			"Empty: what the control-plane nodes report, else the operator's own.")
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
 		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
@@ -181,6 +213,34 @@ func main() {
 		os.Exit(1)
 	}
 
+	importer.ControlPlanePlatform, err = controlPlanePlatform(mgr, platform)
+	if err != nil {
+		setupLog.Error(err, "Invalid --control-plane-platform")
+		os.Exit(1)
+	}
+	importer.UserAgent = "imagestream-operator"
+	imp := registry.NewImporter(importer)
+	if err := (&controller.ImageStreamReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Recorder:  mgr.GetEventRecorder("imagestream-controller"),
+		Importer:  imp,
+		Clock:     clock.RealClock{},
+		Options:   streams,
+	}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "Failed to create controller", "controller", "ImageStream")
+		os.Exit(1)
+	}
+	if err := (&controller.ImageStreamImportReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Importer:  imp,
+		Clock:     clock.RealClock{},
+		Options:   imports,
+	}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "Failed to create controller", "controller", "ImageStreamImport")
+		os.Exit(1)
+	}
 	// +kubebuilder:scaffold:builder
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -197,4 +257,18 @@ func main() {
 		setupLog.Error(err, "Failed to run manager")
 		os.Exit(1)
 	}
+}
+
+// controlPlanePlatform parses --control-plane-platform, or asks the cluster when it is empty.
+func controlPlanePlatform(mgr ctrl.Manager, flagValue string) (registry.Platform, error) {
+	if flagValue == "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return controller.ControlPlanePlatform(ctx, mgr.GetAPIReader()), nil
+	}
+	os, arch, ok := strings.Cut(flagValue, "/")
+	if !ok || os == "" || arch == "" {
+		return registry.Platform{}, fmt.Errorf("%q is not of the form os/architecture, e.g. linux/amd64", flagValue)
+	}
+	return registry.Platform{OS: os, Architecture: arch}, nil
 }

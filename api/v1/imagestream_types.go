@@ -70,6 +70,10 @@ type ImageStreamStatus struct {
 	// observedGeneration is the metadata.generation whose spec has been fully handled.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// importRequestObserved is the value of the annotation
+	// image.imagestreams.io/import-requested-at that the operator last handled.
+	// +optional
+	ImportRequestObserved string `json:"importRequestObserved,omitempty"`
 	// conditions summarise the stream's state. `Ready` is True when every spec tag resolved.
 	// +listType=map
 	// +listMapKey=type

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -40,7 +41,8 @@ type Request struct {
 	Status int
 }
 
-// fault is a pending injected failure registered by FailNext.
+// fault is a pending injected failure registered by FailNext or CorruptNext
+// (status 0).
 type fault struct {
 	method       string
 	pathContains string
@@ -100,12 +102,27 @@ func (r *Registry) SetDelay(d time.Duration) {
 	r.delay = d
 }
 
-// ResetFaults removes pending faults registered by FailNext and the delay set
-// by SetDelay.
+// CorruptNext makes the responses to the next n requests with the given method
+// (any method when empty) and a path containing pathContains carry a body with
+// its first byte altered, as a faulty proxy or storage would, so that clients
+// verifying digests see a content integrity error. Status, headers and length
+// are left alone; a response without a body (HEAD) consumes a corruption
+// without effect, so pass a method to target GETs.
+func (r *Registry) CorruptNext(method, pathContains string, n int) {
+	if n <= 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.corruptions = append(r.corruptions, &fault{method: method, pathContains: pathContains, remaining: n})
+}
+
+// ResetFaults removes pending faults registered by FailNext and CorruptNext and
+// the delay set by SetDelay.
 func (r *Registry) ResetFaults() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.faults, r.delay = nil, 0
+	r.faults, r.corruptions, r.delay = nil, nil, 0
 }
 
 // instrument records requests and applies delays and faults before next.
@@ -153,24 +170,49 @@ func (r *Registry) serveInstrumented(w http.ResponseWriter, req *http.Request, n
 		writeError(w, status, faultCode(status, req.URL.Path), "injected by testregistry")
 		return
 	}
+	if _, ok := takeMatching(&r.mu, &r.corruptions, req); ok {
+		w = &corruptingWriter{ResponseWriter: w}
+	}
 	next.ServeHTTP(w, req)
 }
 
 // takeFault consumes the first pending fault matching req.
 func (r *Registry) takeFault(req *http.Request) (int, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i, f := range r.faults {
+	return takeMatching(&r.mu, &r.faults, req)
+}
+
+// takeMatching consumes the first fault of *faults matching req, under mu, and
+// returns its status.
+func takeMatching(mu *sync.Mutex, faults *[]*fault, req *http.Request) (int, bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	for i, f := range *faults {
 		if (f.method != "" && f.method != req.Method) || !strings.Contains(req.URL.Path, f.pathContains) {
 			continue
 		}
 		f.remaining--
 		if f.remaining == 0 {
-			r.faults = slices.Delete(r.faults, i, i+1)
+			*faults = slices.Delete(*faults, i, i+1)
 		}
 		return f.status, true
 	}
 	return 0, false
+}
+
+// corruptingWriter alters the first byte of the body written through it.
+type corruptingWriter struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (w *corruptingWriter) Write(b []byte) (int, error) {
+	if w.done || len(b) == 0 {
+		return w.ResponseWriter.Write(b)
+	}
+	w.done = true
+	altered := slices.Clone(b)
+	altered[0] ^= 0x01
+	return w.ResponseWriter.Write(altered)
 }
 
 // faultCode picks the distribution-spec error code matching status.

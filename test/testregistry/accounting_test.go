@@ -23,8 +23,10 @@ import (
 	"testing"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 func testFaults(t *testing.T, reg *Registry) {
@@ -116,5 +118,45 @@ func TestDelay(t *testing.T) {
 	reg.SetDelay(0)
 	if status, _ := do(t, reg, http.MethodGet, "/v2/", ""); status != http.StatusOK {
 		t.Errorf("after delay reset: %d, want 200", status)
+	}
+}
+
+func TestCorruptNext(t *testing.T) {
+	reg := New(t, Options{})
+	want, err := reg.PushImage("corrupt/app", "v1", ImageSpec{})
+	if err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	get := func() v1.Hash {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, reg.URL()+"/v2/corrupt/app/manifests/v1", nil)
+		if err != nil {
+			t.Fatalf("new request: %v", err)
+		}
+		req.Header.Set("Accept", string(types.DockerManifestSchema2))
+		resp, err := (&http.Client{Transport: reg.Transport()}).Do(req)
+		if err != nil {
+			t.Fatalf("get manifest: %v", err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		got, _, err := v1.SHA256(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("read manifest: status %d, %v", resp.StatusCode, err)
+		}
+		return got
+	}
+
+	reg.CorruptNext(http.MethodGet, "/manifests/v1", 1)
+	reg.CorruptNext(http.MethodGet, "/manifests/v1", 1)
+	reg.ResetFaults()
+	if got := get(); got != want {
+		t.Errorf("after ResetFaults: digest %s, want %s", got, want)
+	}
+	reg.CorruptNext(http.MethodGet, "/manifests/v1", 1)
+	if got := get(); got == want {
+		t.Errorf("corrupted response still hashes to %s", want)
+	}
+	if got := get(); got != want {
+		t.Errorf("second response: digest %s, want %s (one corruption only)", got, want)
 	}
 }

@@ -21,8 +21,9 @@ limitations under the License.
 // A Registry listens on 127.0.0.1 with a random port, over plain HTTP or over
 // HTTPS with an in-memory CA, optionally behind basic or bearer-token
 // authentication. It records every request it serves (see Requests), can
-// inject faults and latency (see FailNext and SetDelay), and offers helpers to
-// push deterministic images and indexes (see PushImage and PushIndex).
+// inject faults, corrupted bodies and latency (see FailNext, CorruptNext and
+// SetDelay), and offers helpers to push deterministic images and indexes (see
+// PushImage and PushIndex).
 package testregistry
 
 import (
@@ -86,8 +87,10 @@ type Registry struct {
 	mu       sync.Mutex
 	requests []Request
 	faults   []*fault
-	delay    time.Duration
-	tokens   map[string]struct{}
+	// corruptions are pending CorruptNext faults.
+	corruptions []*fault
+	delay       time.Duration
+	tokens      map[string]struct{}
 }
 
 // New starts a Registry for a test and stops it when the test ends. It calls

@@ -1,0 +1,282 @@
+/*
+Copyright 2026 The imagestream-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package controller holds the reconcilers. They stay thin: read the object and the world,
+// compute the desired status with internal/imagestream, write the difference once.
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
+	"github.com/imagestreams/imagestream-operator/internal/imagestream"
+	"github.com/imagestreams/imagestream-operator/internal/registry"
+)
+
+// ImageStreamOptions configure the ImageStream reconciler.
+type ImageStreamOptions struct {
+	// RegistryHostname is the integrated registry's hostname; when set,
+	// status.dockerImageRepository is <hostname>/<namespace>/<name>.
+	RegistryHostname string
+	// PublicRegistryHostname is the registry's public hostname for
+	// status.publicDockerImageRepository.
+	PublicRegistryHostname string
+	// MaxTagHistory bounds the items of each tag (oldest trimmed first); <= 0 keeps all.
+	MaxTagHistory int
+	// RetryInterval is how long a tag that failed with a transient error (timeout, 5xx,
+	// rate limit without Retry-After) waits before the next try.
+	RetryInterval time.Duration
+}
+
+// ImageStreamReconciler imports the DockerImage tags of image streams and keeps their
+// history, Image objects and conditions.
+type ImageStreamReconciler struct {
+	client.Client
+	// APIReader reads pull secrets straight from the API server.
+	APIReader client.Reader
+	Recorder  events.EventRecorder
+	Importer  *registry.Importer
+	Clock     clock.PassiveClock
+	Options   ImageStreamOptions
+}
+
+// +kubebuilder:rbac:groups=image.imagestreams.io,resources=imagestreams,verbs=get;list;watch
+// +kubebuilder:rbac:groups=image.imagestreams.io,resources=imagestreams/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=image.imagestreams.io,resources=images,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile imports the tags of one stream that need it and writes the resulting status.
+func (r *ImageStreamReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	log := logf.FromContext(ctx)
+	is := &imagev1.ImageStream{}
+	if err := r.Get(ctx, req.NamespacedName, is); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !is.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil
+	}
+
+	now := metav1.NewTime(r.Clock.Now())
+	status := is.Status.DeepCopy()
+	store := imageStore{client: r.Client, apiReader: r.APIReader}
+	run := &importRun{ctx: ctx, reader: store, importer: r.Importer, stream: is}
+	requested := is.Annotations[imagev1.ImportRequestedAtAnnotation]
+	forced := requested != "" && requested != status.ImportRequestObserved
+	var retryAfter time.Duration
+
+	for _, tag := range is.Spec.Tags {
+		if tag.From == nil || tag.From.Kind != imagev1.DockerImageKind {
+			continue
+		}
+		if tag.Reference {
+			imagestream.AddTagEvent(status, tag.Name, imagev1.TagEvent{
+				Created: now, DockerImageReference: tag.From.Name, Generation: is.Generation,
+			})
+			continue
+		}
+		if !forced && !r.needsImport(status, tag.Name, is.Generation, now) {
+			continue
+		}
+		result, err := run.importTag(tag)
+		if err != nil {
+			reason, message, after := failureOf(err, r.Options.RetryInterval)
+			imagestream.SetImportFailure(status, tag.Name, reason, message, is.Generation, now)
+			retryAfter = shortest(retryAfter, after)
+			log.V(1).Info("Import failed", "tag", tag.Name, "reason", reason, "message", message)
+			continue
+		}
+		imagestream.AddTagEvent(status, tag.Name, imagev1.TagEvent{
+			Created:              now,
+			DockerImageReference: result.Reference,
+			Image:                result.Digest,
+			Generation:           is.Generation,
+		})
+	}
+	status.ImportRequestObserved = requested
+	trimmed := imagestream.TrimHistory(status, r.Options.MaxTagHistory)
+	r.setRepositories(is, status)
+	setReady(is, status)
+	status.ObservedGeneration = is.Generation
+
+	if err := store.syncImages(ctx, is, run.fetched, imagestream.ReferencedImages(status)); err != nil {
+		return ctrl.Result{}, err
+	}
+	if !equality.Semantic.DeepEqual(is.Status, *status) {
+		patch := client.MergeFromWithOptions(is.DeepCopy(), client.MergeFromWithOptimisticLock{})
+		old := is.Status.DeepCopy()
+		is.Status = *status
+		if err := r.Status().Patch(ctx, is, patch); err != nil {
+			return ctrl.Result{}, fmt.Errorf("updating status of %s: %w", klog.KObj(is), err)
+		}
+		r.recordTransitions(is, old, status, trimmed)
+	}
+	if retryAfter > 0 {
+		return ctrl.Result{RequeueAfter: retryAfter}, nil
+	}
+	return ctrl.Result{}, nil
+}
+
+// needsImport reports whether an importable tag must be imported now: it has no status for
+// the stream's current generation, or its last import failed (failed tags are retried on
+// every reconcile; a pull-secret change or a RequeueAfter brings one).
+func (r *ImageStreamReconciler) needsImport(status *imagev1.ImageStreamStatus, tag string, generation int64, _ metav1.Time) bool {
+	return imagestream.ObservedGeneration(status, tag) < generation || imagestream.ImportFailure(status, tag) != nil
+}
+
+// setRepositories fills the stream's pull locations from the integrated registry hostnames.
+func (r *ImageStreamReconciler) setRepositories(is *imagev1.ImageStream, status *imagev1.ImageStreamStatus) {
+	status.DockerImageRepository = is.Spec.DockerImageRepository
+	if r.Options.RegistryHostname != "" {
+		status.DockerImageRepository = r.Options.RegistryHostname + "/" + is.Namespace + "/" + is.Name
+	}
+	status.PublicDockerImageRepository = ""
+	if r.Options.PublicRegistryHostname != "" {
+		status.PublicDockerImageRepository = r.Options.PublicRegistryHostname + "/" + is.Namespace + "/" + is.Name
+	}
+}
+
+// setReady summarises the tags in the Ready condition.
+func setReady(is *imagev1.ImageStream, status *imagev1.ImageStreamStatus) {
+	var failed []string
+	for _, tag := range is.Spec.Tags {
+		if c := imagestream.ImportFailure(status, tag.Name); c != nil {
+			failed = append(failed, fmt.Sprintf("%s (%s)", tag.Name, c.Reason))
+		}
+	}
+	cond := metav1.Condition{
+		Type: imagev1.ReadyCondition, Status: metav1.ConditionTrue, ObservedGeneration: is.Generation,
+		Reason: imagev1.ReasonTagsResolved, Message: "every spec tag is resolved",
+	}
+	if len(failed) > 0 {
+		cond.Status, cond.Reason = metav1.ConditionFalse, imagev1.ReasonImportFailed
+		cond.Message = "import failed for tags: " + strings.Join(failed, ", ")
+	}
+	meta.SetStatusCondition(&status.Conditions, cond)
+}
+
+// recordTransitions emits one event per tag whose current image or failure changed.
+func (r *ImageStreamReconciler) recordTransitions(is *imagev1.ImageStream, old, status *imagev1.ImageStreamStatus, trimmed []string) {
+	for _, t := range status.Tags {
+		before, after := imagestream.LatestEvent(old, t.Tag), imagestream.LatestEvent(status, t.Tag)
+		if after != nil && (before == nil || before.DockerImageReference != after.DockerImageReference || before.Image != after.Image) {
+			reason := "Imported"
+			if after.Image == "" {
+				reason = "TagUpdated"
+			}
+			r.Recorder.Eventf(is, nil, corev1.EventTypeNormal, reason, "Import",
+				"Tag %s now points to %s", t.Tag, after.DockerImageReference)
+		}
+		failure, wasFailure := imagestream.ImportFailure(status, t.Tag), imagestream.ImportFailure(old, t.Tag)
+		if failure != nil && (wasFailure == nil || wasFailure.Reason != failure.Reason || wasFailure.Message != failure.Message) {
+			r.Recorder.Eventf(is, nil, corev1.EventTypeWarning, "ImportFailed", "Import",
+				"Import of tag %s failed (%s): %s", t.Tag, failure.Reason, failure.Message)
+		}
+	}
+	if len(trimmed) > 0 {
+		r.Recorder.Eventf(is, nil, corev1.EventTypeNormal, "HistoryTrimmed", "Import",
+			"Kept the newest %d items of tags %s", r.Options.MaxTagHistory, strings.Join(trimmed, ", "))
+	}
+}
+
+// failureOf turns an import error into a tag condition and the delay before a retry.
+func failureOf(err error, retryInterval time.Duration) (reason, message string, retryAfter time.Duration) {
+	var regErr *registry.Error
+	if !errors.As(err, &regErr) {
+		return "InternalError", err.Error(), retryInterval
+	}
+	switch regErr.Reason {
+	case "TooManyRequests":
+		retryAfter = regErr.RetryAfter
+		if retryAfter <= 0 {
+			retryAfter = retryInterval
+		}
+	case "InternalError", "Timeout":
+		retryAfter = retryInterval
+	}
+	return regErr.Reason, regErr.Message, retryAfter
+}
+
+func shortest(a, b time.Duration) time.Duration {
+	if a == 0 || (b > 0 && b < a) {
+		return b
+	}
+	return a
+}
+
+// SetupWithManager watches image streams, and pull secrets to retry failed imports.
+func (r *ImageStreamReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if err := indexImageOwners(context.Background(), mgr); err != nil {
+		return err
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&imagev1.ImageStream{}).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.streamsWithFailedImports), builder.OnlyMetadata).
+		Named("imagestream").
+		Complete(r)
+}
+
+// streamsWithFailedImports maps a secret to the streams of its namespace that have a failed
+// tag, so that fixing a pull secret retries their imports without touching the streams.
+func (r *ImageStreamReconciler) streamsWithFailedImports(ctx context.Context, obj client.Object) []reconcile.Request {
+	streams := &imagev1.ImageStreamList{}
+	if err := r.List(ctx, streams, client.InNamespace(obj.GetNamespace())); err != nil {
+		logf.FromContext(ctx).Error(err, "Listing image streams for a pull secret change", "namespace", obj.GetNamespace())
+		return nil
+	}
+	var requests []reconcile.Request
+	for _, is := range streams.Items {
+		if c := meta.FindStatusCondition(is.Status.Conditions, imagev1.ReadyCondition); c != nil && c.Status == metav1.ConditionFalse {
+			requests = append(requests, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: is.Namespace, Name: is.Name}})
+		}
+	}
+	return requests
+}
+
+// pullSecrets returns the keychain of the pull secrets of a namespace, read from the API
+// server (never from another namespace, never cached).
+func pullSecrets(ctx context.Context, reader client.Reader, namespace string) (authn.Keychain, error) {
+	var secrets []corev1.Secret
+	for _, t := range []corev1.SecretType{corev1.SecretTypeDockerConfigJson, corev1.SecretTypeDockercfg} {
+		list := &corev1.SecretList{}
+		if err := reader.List(ctx, list, client.InNamespace(namespace), client.MatchingFields{"type": string(t)}); err != nil {
+			return nil, fmt.Errorf("listing %s secrets in namespace %s: %w", t, namespace, err)
+		}
+		secrets = append(secrets, list.Items...)
+	}
+	return registry.KeychainFromSecrets(secrets), nil
+}
+
