@@ -17,8 +17,8 @@ limitations under the License.
 package main
 
 import (
-	"crypto/tls"
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"os"

@@ -279,4 +279,3 @@ func pullSecrets(ctx context.Context, reader client.Reader, namespace string) (a
 	}
 	return registry.KeychainFromSecrets(secrets), nil
 }
-
