@@ -19,10 +19,14 @@ limitations under the License.
 package e2e
 
 import (
+	"fmt"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/imagestreams/imagestream-operator/test/testregistry"
 )
 
 var _ = Describe("Installing and using the API with kubectl", Ordered, func() {
@@ -75,5 +79,40 @@ spec:
 		Expect(err).To(HaveOccurred())
 		Expect(out).To(ContainSubstring(`spec.tags[0].importPolicy.importMode`))
 		Expect(out).To(ContainSubstring(`valid ImportMode values are Legacy or PreserveOriginal`))
+	})
+})
+
+var _ = Describe("Importing an image with bin/manager", func() {
+	It("imports a tag applied with kubectl and shows it in kubectl get", func() {
+		reg, err := testregistry.Start(testregistry.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(reg.Close)
+		digest, err := reg.PushImage("library/busybox", "1.37", testregistry.ImageSpec{Cmd: []string{"sh"}})
+		Expect(err).NotTo(HaveOccurred())
+
+		_, err = kubectlWithInput(fmt.Sprintf(`
+apiVersion: image.imagestreams.io/v1
+kind: ImageStream
+metadata:
+  name: busybox
+spec:
+  tags:
+  - name: "1.37"
+    from: {kind: DockerImage, name: %s/library/busybox:1.37}
+    importPolicy: {insecure: true}
+`, reg.Host()), "apply", "--server-side", "-f", "-")
+		Expect(err).NotTo(HaveOccurred())
+
+		Eventually(func() (string, error) {
+			return kubectl("get", "is/busybox", "-o", `jsonpath={.status.tags[?(@.tag=="1.37")].items[0].image}`)
+		}).WithTimeout(60 * time.Second).Should(Equal(digest.String()))
+
+		out, err := kubectl("get", "images")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(ContainSubstring(strings.Replace(digest.String(), ":", "-", 1)))
+
+		out, err = kubectl("get", "is", "busybox")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(MatchRegexp(`busybox\s+1.37\s+True`))
 	})
 })
