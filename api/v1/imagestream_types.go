@@ -65,6 +65,7 @@ type ImageStreamStatus struct {
 	// tags are the history of images of each tag. The first item of a tag is its current image.
 	// +listType=map
 	// +listMapKey=tag
+	// +kubebuilder:validation:MaxItems=2000
 	// +optional
 	Tags []NamedTagEventList `json:"tags,omitempty"`
 	// observedGeneration is the metadata.generation whose spec has been fully handled.
@@ -92,6 +93,12 @@ type NamedTagEventList struct {
 	// conditions apply to this tag, e.g. ImportSuccess=False after a failed import.
 	// +optional
 	Conditions []TagEventCondition `json:"conditions,omitempty"`
+	// copiedFrom is the spec reference (an ImageStreamTag of another stream, or an
+	// ImageStreamImage) that the current item was copied from. A copy is made once per change
+	// of that reference; later moves of the source do not follow. An addition to
+	// image.openshift.io/v1.
+	// +optional
+	CopiedFrom *ObjectReference `json:"copiedFrom,omitempty"`
 }
 
 // TagEvent is one entry of a tag's history.

@@ -76,6 +76,19 @@ func (s imageStore) imageExists(ctx context.Context, namespace, digest string) b
 	return s.client.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, imageMetadata()) == nil
 }
 
+// readImage reads a whole Image from the API server (Images are cached as metadata only).
+func (s imageStore) readImage(ctx context.Context, namespace, digest string) (*imagev1.Image, error) {
+	name, err := reference.DigestName(digest)
+	if err != nil {
+		return nil, err
+	}
+	img := &imagev1.Image{}
+	if err := s.apiReader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, img); err != nil {
+		return nil, fmt.Errorf("reading image %s/%s: %w", namespace, name, err)
+	}
+	return img, nil
+}
+
 // keychain returns the credentials of the namespace's pull secrets.
 func (s imageStore) keychain(ctx context.Context, namespace string) (authn.Keychain, error) {
 	return pullSecrets(ctx, s.apiReader, namespace)

@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,10 +127,14 @@ func (r *ImageStreamReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 			Generation:           is.Generation,
 		})
 	}
+	waiting, err := r.resolveReferences(ctx, is, status, run, now)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	status.ImportRequestObserved = requested
 	trimmed := imagestream.TrimHistory(status, r.Options.MaxTagHistory)
 	r.setRepositories(is, status)
-	setReady(is, status)
+	setReady(is, status, waiting)
 	status.ObservedGeneration = is.Generation
 
 	if err := store.syncImages(ctx, is, run.fetched, imagestream.ReferencedImages(status)); err != nil {
@@ -170,7 +175,7 @@ func (r *ImageStreamReconciler) setRepositories(is *imagev1.ImageStream, status 
 }
 
 // setReady summarises the tags in the Ready condition.
-func setReady(is *imagev1.ImageStream, status *imagev1.ImageStreamStatus) {
+func setReady(is *imagev1.ImageStream, status *imagev1.ImageStreamStatus, waiting []string) {
 	var failed []string
 	for _, tag := range is.Spec.Tags {
 		if c := imagestream.ImportFailure(status, tag.Name); c != nil {
@@ -181,9 +186,14 @@ func setReady(is *imagev1.ImageStream, status *imagev1.ImageStreamStatus) {
 		Type: imagev1.ReadyCondition, Status: metav1.ConditionTrue, ObservedGeneration: is.Generation,
 		Reason: imagev1.ReasonTagsResolved, Message: "every spec tag is resolved",
 	}
-	if len(failed) > 0 {
+	switch {
+	case len(failed) > 0:
 		cond.Status, cond.Reason = metav1.ConditionFalse, imagev1.ReasonImportFailed
 		cond.Message = "import failed for tags: " + strings.Join(failed, ", ")
+	case len(waiting) > 0:
+		slices.Sort(waiting)
+		cond.Status, cond.Reason = metav1.ConditionFalse, imagev1.ReasonWaitingForSource
+		cond.Message = "tags waiting for their source to have an image: " + strings.Join(waiting, ", ")
 	}
 	meta.SetStatusCondition(&status.Conditions, cond)
 }
@@ -242,8 +252,12 @@ func (r *ImageStreamReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := indexImageOwners(context.Background(), mgr); err != nil {
 		return err
 	}
+	if err := indexSourceStreams(context.Background(), mgr); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&imagev1.ImageStream{}).
+		Watches(&imagev1.ImageStream{}, handler.EnqueueRequestsFromMapFunc(r.streamsCopyingFrom)).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.streamsWithFailedImports), builder.OnlyMetadata).
 		Named("imagestream").
 		Complete(r)

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
 	"github.com/imagestreams/imagestream-operator/internal/reference"
@@ -44,6 +45,7 @@ type importRun struct {
 type imageReader interface {
 	keychain(ctx context.Context, namespace string) (authn.Keychain, error)
 	imageExists(ctx context.Context, namespace, digest string) bool
+	readImage(ctx context.Context, namespace, digest string) (*imagev1.Image, error)
 }
 
 // importSpec is one image to import: where from and how.
@@ -97,6 +99,28 @@ func (run *importRun) importImage(spec importSpec) (*registry.Result, error) {
 		run.fetched[digestOf(child.DockerImageReference)] = child
 	}
 	return result, nil
+}
+
+// copyImage makes the Image of digest in namespace, and of its sub-manifests, available to
+// this run's stream: a copy across namespaces creates them in the stream's namespace.
+func (run *importRun) copyImage(namespace, digest string) error {
+	if run.reader.imageExists(run.ctx, run.stream.Namespace, digest) {
+		return nil
+	}
+	img, err := run.reader.readImage(run.ctx, namespace, digest)
+	if err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if run.fetched == nil {
+		run.fetched = map[string]imagev1.ImageData{}
+	}
+	run.fetched[digest] = img.ImageData
+	for _, m := range img.DockerImageManifests {
+		if err := run.copyImage(namespace, m.Digest); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insecureRepository reports whether the stream asks for insecure imports of all its tags.

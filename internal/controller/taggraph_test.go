@@ -1,0 +1,129 @@
+/*
+Copyright 2026 The imagestream-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
+	"github.com/imagestreams/imagestream-operator/internal/imagestream"
+	"github.com/imagestreams/imagestream-operator/test/testregistry"
+)
+
+// istagRef is a spec tag pointing at an ImageStreamTag.
+func istagRef(name, from, namespace string) imagev1.TagReference {
+	return imagev1.TagReference{Name: name, From: &imagev1.ObjectReference{Kind: imagev1.ImageStreamTagKind, Name: from, Namespace: namespace}}
+}
+
+var _ = Describe("Tag graph", func() {
+	var reg *testregistry.Registry
+	BeforeEach(func() {
+		reg = testregistry.New(GinkgoT(), testregistry.Options{})
+	})
+
+	It("keeps a chain of tracking tags on the target's image, and leaves a digest tag alone", func() {
+		ns := newNamespace()
+		d1, err := reg.PushImage("python", "3.12", testregistry.ImageSpec{})
+		Expect(err).NotTo(HaveOccurred())
+		createStream(ns, "python",
+			dockerTag("3.12", reg.Host()+"/python:3.12"),
+			istagRef("3", "3.12", ""),
+			istagRef("latest", "python:3", ns),
+			dockerTag("pinned", reg.Host()+"/python@"+d1.String()),
+		)
+		for _, tag := range []string{"3.12", "3", "latest", "pinned"} {
+			Eventually(currentImage(ns, "python", tag)).Should(Equal(d1.String()), tag)
+		}
+
+		d2, err := reg.MoveTag("python", "3.12")
+		Expect(err).NotTo(HaveOccurred())
+		requestImport(ns, "python")
+		for _, tag := range []string{"3.12", "3", "latest"} {
+			Eventually(currentImage(ns, "python", tag)).Should(Equal(d2.String()), tag)
+		}
+		Expect(currentImage(ns, "python", "pinned")()).To(Equal(d1.String()))
+		Expect(imagestream.StatusTag(&getStream(ns, "python").Status, "latest").Items).To(HaveLen(2))
+	})
+
+	It("reports self references and cycles on the tags", func() {
+		ns := newNamespace()
+		createStream(ns, "loops", istagRef("self", "self", ""), istagRef("a", "b", ""), istagRef("b", "a", ""))
+		Eventually(importFailure(ns, "loops", "self")).Should(Equal(ReasonInvalidReference))
+		Eventually(importFailure(ns, "loops", "a")).Should(Equal(ReasonInvalidReference))
+		is := getStream(ns, "loops")
+		Expect(imagestream.ImportFailure(&is.Status, "self").Message).To(Equal(`tag "self" on the image stream is a reference to same tag`))
+		Expect(imagestream.ImportFailure(&is.Status, "a").Message).To(Equal("tags form a cycle: a -> b -> a"))
+	})
+
+	It("copies a tag of another namespace once, waiting for its first image", func() {
+		shared, team := newNamespace(), newNamespace()
+		createStream(team, "app", istagRef("base", "base:v1", shared))
+		Eventually(func() string {
+			c := meta.FindStatusCondition(getStream(team, "app").Status.Conditions, imagev1.ReadyCondition)
+			if c == nil {
+				return ""
+			}
+			return c.Reason
+		}).Should(Equal(imagev1.ReasonWaitingForSource))
+
+		d1, err := reg.PushImage("base", "v1", testregistry.ImageSpec{Cmd: []string{"base"}})
+		Expect(err).NotTo(HaveOccurred())
+		createStream(shared, "base", dockerTag("v1", reg.Host()+"/base:v1"))
+		Eventually(currentImage(team, "app", "base")).Should(Equal(d1.String()))
+		Expect(getImage(team, d1.String()).DockerImageMetadata.Config.Cmd).To(Equal([]string{"base"}),
+			"the Image is created in the destination namespace")
+
+		d2, err := reg.MoveTag("base", "v1")
+		Expect(err).NotTo(HaveOccurred())
+		requestImport(shared, "base")
+		Eventually(currentImage(shared, "base", "v1")).Should(Equal(d2.String()))
+		Consistently(currentImage(team, "app", "base"), "2s").Should(Equal(d1.String()),
+			"a copy does not follow later moves of its source")
+	})
+
+	It("rolls a tag back to an older image of the stream and forward again", func() {
+		ns := newNamespace()
+		d1, err := reg.PushImage("web", "latest", testregistry.ImageSpec{})
+		Expect(err).NotTo(HaveOccurred())
+		createStream(ns, "web", dockerTag("latest", reg.Host()+"/web:latest"))
+		Eventually(currentImage(ns, "web", "latest")).Should(Equal(d1.String()))
+		d2, err := reg.MoveTag("web", "latest")
+		Expect(err).NotTo(HaveOccurred())
+		requestImport(ns, "web")
+		Eventually(currentImage(ns, "web", "latest")).Should(Equal(d2.String()))
+
+		pointAt := func(kind, name string) {
+			is := getStream(ns, "web")
+			patch := client.MergeFrom(is.DeepCopy())
+			is.Spec.Tags[0].From = &imagev1.ObjectReference{Kind: kind, Name: name}
+			Expect(k8sClient.Patch(ctx, is, patch)).To(Succeed())
+		}
+		pointAt(imagev1.ImageStreamImageKind, "web@"+d1.String()[:19])
+		Eventually(currentImage(ns, "web", "latest")).Should(Equal(d1.String()))
+		pointAt(imagev1.ImageStreamImageKind, "web@"+d2.String())
+		Eventually(currentImage(ns, "web", "latest")).Should(Equal(d2.String()))
+
+		var history []string
+		for _, e := range imagestream.StatusTag(&getStream(ns, "web").Status, "latest").Items {
+			history = append(history, e.Image)
+		}
+		Expect(history).To(Equal([]string{d2.String(), d1.String(), d2.String(), d1.String()}))
+	})
+})
