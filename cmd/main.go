@@ -74,6 +74,12 @@ func main() {
 	var imports controller.ImageStreamImportOptions
 	var importer registry.Options
 	var platform string
+	var scheduledInterval time.Duration
+	var scheduledPerMinute int
+	flag.DurationVar(&scheduledInterval, "scheduled-import-interval", 15*time.Minute,
+		"How often tags with importPolicy.scheduled are re-checked; each stream at its own phase of the interval. 0 disables scheduled import.")
+	flag.IntVar(&scheduledPerMinute, "max-scheduled-imports-per-minute", 60,
+		"Cluster-wide cap on scheduled re-checks of streams per minute. 0 means no cap.")
 	flag.StringVar(&streams.RegistryHostname, "registry-hostname", "",
 		"Hostname of the integrated registry: status.dockerImageRepository becomes <hostname>/<namespace>/<stream> "+
 			"and referencePolicy Local resolves through it. Empty: no integrated registry.")
@@ -220,6 +226,10 @@ func main() {
 	}
 	importer.UserAgent = "imagestream-operator"
 	imp := registry.NewImporter(importer)
+	var schedule *controller.Schedule
+	if scheduledInterval > 0 {
+		schedule = controller.NewSchedule(scheduledInterval, scheduledPerMinute)
+	}
 	if err := (&controller.ImageStreamReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
@@ -227,6 +237,7 @@ func main() {
 		Importer:  imp,
 		Clock:     clock.RealClock{},
 		Options:   streams,
+		Schedule:  schedule,
 	}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "Failed to create controller", "controller", "ImageStream")
 		os.Exit(1)

@@ -29,6 +29,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -72,6 +73,8 @@ type ImageStreamReconciler struct {
 	Importer  *registry.Importer
 	Clock     clock.PassiveClock
 	Options   ImageStreamOptions
+	// Schedule re-checks scheduled tags; nil disables scheduled import.
+	Schedule *Schedule
 }
 
 // +kubebuilder:rbac:groups=image.imagestreams.io,resources=imagestreams,verbs=get;list;watch
@@ -85,6 +88,9 @@ func (r *ImageStreamReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	log := logf.FromContext(ctx)
 	is := &imagev1.ImageStream{}
 	if err := r.Get(ctx, req.NamespacedName, is); err != nil {
+		if apierrors.IsNotFound(err) && r.Schedule != nil {
+			r.Schedule.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !is.DeletionTimestamp.IsZero() {
@@ -97,7 +103,7 @@ func (r *ImageStreamReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	run := &importRun{ctx: ctx, reader: store, importer: r.Importer, stream: is}
 	requested := is.Annotations[imagev1.ImportRequestedAtAnnotation]
 	forced := requested != "" && requested != status.ImportRequestObserved
-	var retryAfter time.Duration
+	recheck, slot, retryAfter := r.scheduledChecks(is, now.Time)
 
 	for _, tag := range is.Spec.Tags {
 		if tag.From == nil || tag.From.Kind != imagev1.DockerImageKind {
@@ -109,7 +115,7 @@ func (r *ImageStreamReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 			})
 			continue
 		}
-		if !forced && !r.needsImport(status, tag.Name, is.Generation, now) {
+		if !forced && !recheck[tag.Name] && !r.needsImport(status, tag.Name, is.Generation, now) {
 			continue
 		}
 		result, err := run.importTag(tag)
@@ -149,10 +155,38 @@ func (r *ImageStreamReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		}
 		r.recordTransitions(is, old, status, trimmed)
 	}
-	if retryAfter > 0 {
-		return ctrl.Result{RequeueAfter: retryAfter}, nil
+	if len(recheck) > 0 {
+		r.Schedule.done(req.NamespacedName, slot)
 	}
-	return ctrl.Result{}, nil
+	if r.Schedule != nil && len(imagestream.ScheduledTags(is)) > 0 {
+		retryAfter = shortest(retryAfter, r.Schedule.untilNext(req.NamespacedName, now.Time))
+	}
+	return ctrl.Result{RequeueAfter: retryAfter}, nil
+}
+
+// scheduledChecks returns the scheduled tags to re-check now (the stream's slot is due and
+// the per-minute cap admits it) and the slot; when the cap refuses, how long to wait.
+func (r *ImageStreamReconciler) scheduledChecks(is *imagev1.ImageStream, now time.Time) (map[string]bool, time.Time, time.Duration) {
+	if r.Schedule == nil {
+		return nil, time.Time{}, 0
+	}
+	tags := imagestream.ScheduledTags(is)
+	if len(tags) == 0 {
+		return nil, time.Time{}, 0
+	}
+	key := client.ObjectKeyFromObject(is)
+	due, slot := r.Schedule.due(key, now)
+	if !due {
+		return nil, slot, 0
+	}
+	if ok, wait := r.Schedule.admit(now); !ok {
+		return nil, slot, wait
+	}
+	recheck := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		recheck[t] = true
+	}
+	return recheck, slot, 0
 }
 
 // needsImport reports whether an importable tag must be imported now: it has no status for

@@ -39,6 +39,9 @@ import (
 // The controller suite runs the reconcilers in a manager against a real kube-apiserver and
 // etcd, importing from real in-process registries (test/testregistry).
 
+// scheduledInterval is short so that tests see scheduled re-checks.
+const scheduledInterval = 2 * time.Second
+
 var (
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -74,7 +77,8 @@ var _ = BeforeSuite(func() {
 	Expect((&ImageStreamReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Recorder: mgr.GetEventRecorder("imagestream-controller"),
 		Importer: importer, Clock: clock.RealClock{},
-		Options: ImageStreamOptions{MaxTagHistory: 25, RetryInterval: time.Minute},
+		Options:  ImageStreamOptions{MaxTagHistory: 25, RetryInterval: time.Minute},
+		Schedule: NewSchedule(scheduledInterval, 0),
 	}).SetupWithManager(mgr)).To(Succeed())
 	Expect((&ImageStreamImportReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Importer: importer, Clock: clock.RealClock{},

@@ -127,3 +127,30 @@ var _ = Describe("Tag graph", func() {
 		Expect(history).To(Equal([]string{d2.String(), d1.String(), d2.String(), d1.String()}))
 	})
 })
+
+var _ = Describe("Scheduled import", func() {
+	It("picks up a moved upstream tag with no spec change, and writes nothing while it is unchanged", func() {
+		reg := testregistry.New(GinkgoT(), testregistry.Options{})
+		ns := newNamespace()
+		d1, err := reg.PushImage("nightly", "latest", testregistry.ImageSpec{})
+		Expect(err).NotTo(HaveOccurred())
+		tag := dockerTag("latest", reg.Host()+"/nightly:latest")
+		tag.ImportPolicy.Scheduled = true
+		createStream(ns, "nightly", tag)
+		Eventually(currentImage(ns, "nightly", "latest")).Should(Equal(d1.String()))
+
+		By("checking an unchanged tag several times without writing")
+		rv := getStream(ns, "nightly").ResourceVersion
+		reg.ResetRequests()
+		Eventually(func() int { return reg.Count("HEAD", "/manifests/latest") }).WithTimeout(4 * scheduledInterval).Should(BeNumerically(">=", 2))
+		Expect(getStream(ns, "nightly").ResourceVersion).To(Equal(rv), "an unchanged scheduled check writes nothing")
+		Expect(reg.Count("GET", "/manifests/")).To(BeZero(), "an unchanged digest is not fetched again")
+
+		By("moving the upstream tag")
+		d2, err := reg.MoveTag("nightly", "latest")
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(currentImage(ns, "nightly", "latest")).WithTimeout(4 * scheduledInterval).Should(Equal(d2.String()))
+		Expect(getStream(ns, "nightly").Generation).To(Equal(int64(1)), "no spec change was needed")
+		Expect(imagestream.StatusTag(&getStream(ns, "nightly").Status, "latest").Items).To(HaveLen(2))
+	})
+})

@@ -1,0 +1,95 @@
+/*
+Copyright 2026 The imagestream-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/imagestreams/imagestream-operator/internal/imagestream"
+)
+
+// Schedule decides when the scheduled tags of each stream are re-checked: once per
+// interval, in a slot whose phase depends on the stream (imagestream.CheckSlot), under a
+// cluster-wide cap of checks per minute. It remembers in memory which slot of each stream
+// was checked; the first time it sees a stream (a new stream, or after a restart) it counts
+// the current slot as checked, so a restart never re-checks every stream at once.
+type Schedule struct {
+	interval time.Duration
+	limiter  *rate.Limiter
+	mu       sync.Mutex
+	checked  map[types.NamespacedName]time.Time
+}
+
+// NewSchedule returns a schedule re-checking every interval, at most perMinute streams a
+// minute (perMinute <= 0: no cap).
+func NewSchedule(interval time.Duration, perMinute int) *Schedule {
+	s := &Schedule{interval: interval, checked: map[types.NamespacedName]time.Time{}}
+	if perMinute > 0 {
+		s.limiter = rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
+	}
+	return s
+}
+
+// due reports whether the stream's current slot still needs its check, and the slot.
+func (s *Schedule) due(key types.NamespacedName, now time.Time) (bool, time.Time) {
+	slot := imagestream.CheckSlot(key.String(), s.interval, now)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	last, seen := s.checked[key]
+	if !seen {
+		s.checked[key] = slot
+		return false, slot
+	}
+	return last.Before(slot), slot
+}
+
+// admit takes one check from the per-minute cap; when the cap is exhausted it returns how
+// long to wait before trying again.
+func (s *Schedule) admit(now time.Time) (bool, time.Duration) {
+	if s.limiter == nil {
+		return true, 0
+	}
+	r := s.limiter.ReserveN(now, 1)
+	if delay := r.DelayFrom(now); delay > 0 {
+		r.CancelAt(now)
+		return false, delay
+	}
+	return true, 0
+}
+
+// done records that the stream's slot was checked.
+func (s *Schedule) done(key types.NamespacedName, slot time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.checked[key] = slot
+}
+
+// untilNext is the time from now to the stream's next slot.
+func (s *Schedule) untilNext(key types.NamespacedName, now time.Time) time.Duration {
+	return imagestream.CheckSlot(key.String(), s.interval, now).Add(s.interval).Sub(now)
+}
+
+// forget drops a deleted stream.
+func (s *Schedule) forget(key types.NamespacedName) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.checked, key)
+}
