@@ -91,7 +91,7 @@ func main() {
 		"Wait before retrying a tag whose import failed with a transient error (timeout, 5xx, rate limit without Retry-After).")
 	flag.DurationVar(&imports.TTL, "import-request-ttl", time.Hour,
 		"How long a processed ImageStreamImport is kept before it is deleted.")
-	flag.IntVar(&imports.MaxImagesBulkImportedPerRepository, "max-images-bulk-imported-per-repository", 50,
+	flag.IntVar(&streams.MaxImagesBulkImportedPerRepository, "max-images-bulk-imported-per-repository", 50,
 		"Tags imported from a whole repository (spec.dockerImageRepository, ImageStreamImport spec.repository); "+
 			"the rest are listed as additionalTags. 0 means no limit.")
 	flag.DurationVar(&importer.RequestTimeout, "registry-request-timeout", 30*time.Second, "Timeout of one registry request.")
@@ -224,6 +224,7 @@ func main() {
 		setupLog.Error(err, "Invalid --control-plane-platform")
 		os.Exit(1)
 	}
+	imports.MaxImagesBulkImportedPerRepository = streams.MaxImagesBulkImportedPerRepository
 	importer.UserAgent = "imagestream-operator"
 	imp := registry.NewImporter(importer)
 	var schedule *controller.Schedule

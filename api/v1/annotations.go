@@ -48,6 +48,8 @@ const (
 	// ReasonImportFailed: at least one tag failed to import; the tag's ImportSuccess
 	// condition says why.
 	ReasonImportFailed = "ImportFailed"
+	// ReasonRepositoryImportFailed: the tags of spec.dockerImageRepository could not be listed.
+	ReasonRepositoryImportFailed = "RepositoryImportFailed"
 	// ReasonWaitingForSource: a tag copies from another stream's tag that has no image yet;
 	// the copy happens as soon as it has one.
 	ReasonWaitingForSource = "WaitingForSource"

@@ -58,6 +58,9 @@ type ImageStreamOptions struct {
 	PublicRegistryHostname string
 	// MaxTagHistory bounds the items of each tag (oldest trimmed first); <= 0 keeps all.
 	MaxTagHistory int
+	// MaxImagesBulkImportedPerRepository limits the tags imported from
+	// spec.dockerImageRepository; <= 0 means no limit.
+	MaxImagesBulkImportedPerRepository int
 	// RetryInterval is how long a tag that failed with a transient error (timeout, 5xx,
 	// rate limit without Retry-After) waits before the next try.
 	RetryInterval time.Duration
@@ -133,14 +136,18 @@ func (r *ImageStreamReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 			Generation:           is.Generation,
 		})
 	}
+	var repositoryErr error
+	if r.repositoryImportDue(is, forced) {
+		repositoryErr = r.importRepositoryTags(run, is, status, now)
+	}
 	waiting, err := r.resolveReferences(ctx, is, status, run, now)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
 	status.ImportRequestObserved = requested
-	trimmed := imagestream.TrimHistory(status, r.Options.MaxTagHistory)
+	trimmed := imagestream.TrimHistory(status, r.Options.MaxTagHistory, imagestream.MaxStatusBytes)
 	r.setRepositories(is, status)
-	setReady(is, status, waiting)
+	setReady(is, status, waiting, repositoryErr)
 	status.ObservedGeneration = is.Generation
 
 	if err := store.syncImages(ctx, is, run.fetched, imagestream.ReferencedImages(status)); err != nil {
@@ -189,6 +196,43 @@ func (r *ImageStreamReconciler) scheduledChecks(is *imagev1.ImageStream, now tim
 	return recheck, slot, 0
 }
 
+// repositoryImportDue reports whether the tags of spec.dockerImageRepository are imported
+// now: after a spec change, on request, or to retry a failed listing.
+func (r *ImageStreamReconciler) repositoryImportDue(is *imagev1.ImageStream, forced bool) bool {
+	if is.Spec.DockerImageRepository == "" {
+		return false
+	}
+	ready := meta.FindStatusCondition(is.Status.Conditions, imagev1.ReadyCondition)
+	return forced || is.Status.ObservedGeneration < is.Generation ||
+		(ready != nil && ready.Reason == imagev1.ReasonRepositoryImportFailed)
+}
+
+// importRepositoryTags imports the tags of spec.dockerImageRepository (at most the bulk
+// limit, in OpenShift's priority order) into status only, as OpenShift does; spec tags of
+// the same name win. It returns an error when the repository could not be listed.
+func (r *ImageStreamReconciler) importRepositoryTags(run *importRun, is *imagev1.ImageStream, status *imagev1.ImageStreamStatus, now metav1.Time) error {
+	policy := imagev1.TagImportPolicy{Insecure: insecureRepository(is)}
+	imported, _, err := run.importRepository(is.Spec.DockerImageRepository, policy, r.Options.MaxImagesBulkImportedPerRepository)
+	if err != nil {
+		_, message, _ := failureOf(err, 0)
+		return errors.New(message)
+	}
+	for _, t := range imported {
+		if slices.ContainsFunc(is.Spec.Tags, func(s imagev1.TagReference) bool { return s.Name == t.tag }) {
+			continue
+		}
+		if t.err != nil {
+			reason, message, _ := failureOf(t.err, 0)
+			imagestream.SetImportFailure(status, t.tag, reason, message, is.Generation, now)
+			continue
+		}
+		imagestream.AddTagEvent(status, t.tag, imagev1.TagEvent{
+			Created: now, DockerImageReference: t.result.Reference, Image: t.result.Digest, Generation: is.Generation,
+		})
+	}
+	return nil
+}
+
 // needsImport reports whether an importable tag must be imported now: it has no status for
 // the stream's current generation, or its last import failed (failed tags are retried on
 // every reconcile; a pull-secret change or a RequeueAfter brings one).
@@ -209,7 +253,7 @@ func (r *ImageStreamReconciler) setRepositories(is *imagev1.ImageStream, status 
 }
 
 // setReady summarises the tags in the Ready condition.
-func setReady(is *imagev1.ImageStream, status *imagev1.ImageStreamStatus, waiting []string) {
+func setReady(is *imagev1.ImageStream, status *imagev1.ImageStreamStatus, waiting []string, repositoryErr error) {
 	var failed []string
 	for _, tag := range is.Spec.Tags {
 		if c := imagestream.ImportFailure(status, tag.Name); c != nil {
@@ -221,6 +265,9 @@ func setReady(is *imagev1.ImageStream, status *imagev1.ImageStreamStatus, waitin
 		Reason: imagev1.ReasonTagsResolved, Message: "every spec tag is resolved",
 	}
 	switch {
+	case repositoryErr != nil:
+		cond.Status, cond.Reason = metav1.ConditionFalse, imagev1.ReasonRepositoryImportFailed
+		cond.Message = fmt.Sprintf("importing spec.dockerImageRepository %s failed: %v", is.Spec.DockerImageRepository, repositoryErr)
 	case len(failed) > 0:
 		cond.Status, cond.Reason = metav1.ConditionFalse, imagev1.ReasonImportFailed
 		cond.Message = "import failed for tags: " + strings.Join(failed, ", ")
@@ -251,8 +298,9 @@ func (r *ImageStreamReconciler) recordTransitions(is *imagev1.ImageStream, old, 
 		}
 	}
 	if len(trimmed) > 0 {
-		r.Recorder.Eventf(is, nil, corev1.EventTypeNormal, "HistoryTrimmed", "Import",
-			"Kept the newest %d items of tags %s", r.Options.MaxTagHistory, strings.Join(trimmed, ", "))
+		r.Recorder.Eventf(is, nil, corev1.EventTypeWarning, "HistoryTrimmed", "Import",
+			"Removed the oldest history items of tags %s (at most %d items a tag, %d KiB of status)",
+			strings.Join(trimmed, ", "), r.Options.MaxTagHistory, imagestream.MaxStatusBytes>>10)
 	}
 }
 

@@ -18,7 +18,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -191,46 +190,22 @@ func failureStatus(err error) metav1.Status {
 }
 
 // importRepository imports the tags of a repository, at most the bulk limit of them in
-// OpenShift's priority order.
+// OpenShift's priority order, and reports them in OpenShift's shape.
 func (r *ImageStreamImportReconciler) importRepository(ctx context.Context, run *importRun, spec *imagev1.RepositoryImportSpec) (*imagev1.RepositoryImportStatus, []taggedImport) {
 	status := &imagev1.RepositoryImportStatus{Status: metav1.Status{Status: metav1.StatusSuccess}}
-	ref, err := reference.Parse(spec.From.Name)
-	if err == nil && (ref.Tag != "" || ref.ID != "") {
-		err = errors.New("you must specify an image repository, not a tag or ID")
-	}
-	if err != nil {
-		status.Status = failureStatus(&registry.Error{Reason: "BadRequest", Message: fmt.Sprintf("invalid repository %q: %v", spec.From.Name, err)})
-		return status, nil
-	}
-	ref = ref.DockerClientDefaults()
-	ref.Tag = ""
-	if run.keychain == nil {
-		if run.keychain, err = run.reader.keychain(ctx, run.stream.Namespace); err != nil {
-			status.Status = failureStatus(err)
-			return status, nil
-		}
-	}
-	tags, err := r.Importer.ListTags(ctx, ref.Registry, ref.RepositoryName(), spec.ImportPolicy.Insecure || insecureRepository(run.stream), run.keychain)
+	tagged, additional, err := run.importRepository(spec.From.Name, spec.ImportPolicy, r.Options.MaxImagesBulkImportedPerRepository)
 	if err != nil {
 		status.Status = failureStatus(err)
 		return status, nil
 	}
-	tags = imagestream.PrioritizeTags(tags)
-	if limit := r.Options.MaxImagesBulkImportedPerRepository; limit > 0 && len(tags) > limit {
-		status.AdditionalTags = tags[limit:]
-		tags = tags[:limit]
-	}
-	var tagged []taggedImport
+	status.AdditionalTags = additional
 	failed := 0
-	for _, tag := range tags {
-		from := ref
-		from.Tag = tag
-		result, err := run.importImage(importSpec{from: from.Exact(), policy: spec.ImportPolicy})
-		if err != nil {
+	for i := range tagged {
+		tagged[i].refPolicy = spec.ReferencePolicy
+		if tagged[i].err != nil {
 			failed++
 		}
-		status.Images = append(status.Images, r.imageStatus(ctx, run.stream.Namespace, run, tag, result, err))
-		tagged = append(tagged, taggedImport{tag: tag, from: from.Exact(), policy: spec.ImportPolicy, refPolicy: spec.ReferencePolicy, result: result, err: err})
+		status.Images = append(status.Images, r.imageStatus(ctx, run.stream.Namespace, run, tagged[i].tag, tagged[i].result, tagged[i].err))
 	}
 	if failed > 0 {
 		message := "one of the images from this repository failed to import"

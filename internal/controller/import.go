@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,6 +26,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
+	"github.com/imagestreams/imagestream-operator/internal/imagestream"
 	"github.com/imagestreams/imagestream-operator/internal/reference"
 	"github.com/imagestreams/imagestream-operator/internal/registry"
 )
@@ -99,6 +101,43 @@ func (run *importRun) importImage(spec importSpec) (*registry.Result, error) {
 		run.fetched[digestOf(child.DockerImageReference)] = child
 	}
 	return result, nil
+}
+
+// importRepository lists the tags of repository and imports at most limit of them (<= 0:
+// all) in OpenShift's priority order. It returns the outcome of each import and the tags
+// left out by the limit; an error means the repository itself could not be read.
+func (run *importRun) importRepository(repository string, policy imagev1.TagImportPolicy, limit int) ([]taggedImport, []string, error) {
+	ref, err := reference.Parse(repository)
+	if err == nil && (ref.Tag != "" || ref.ID != "") {
+		err = errors.New("you must specify an image repository, not a tag or ID")
+	}
+	if err != nil {
+		return nil, nil, &registry.Error{Reason: registry.ReasonBadRequest, Message: fmt.Sprintf("invalid repository %q: %v", repository, err)}
+	}
+	ref = ref.DockerClientDefaults()
+	ref.Tag = ""
+	if run.keychain == nil {
+		if run.keychain, err = run.reader.keychain(run.ctx, run.stream.Namespace); err != nil {
+			return nil, nil, err
+		}
+	}
+	tags, err := run.importer.ListTags(run.ctx, ref.Registry, ref.RepositoryName(), policy.Insecure || insecureRepository(run.stream), run.keychain)
+	if err != nil {
+		return nil, nil, err
+	}
+	tags = imagestream.PrioritizeTags(tags)
+	var additional []string
+	if limit > 0 && len(tags) > limit {
+		tags, additional = tags[:limit], tags[limit:]
+	}
+	imported := make([]taggedImport, 0, len(tags))
+	for _, tag := range tags {
+		from := ref
+		from.Tag = tag
+		result, err := run.importImage(importSpec{from: from.Exact(), policy: policy})
+		imported = append(imported, taggedImport{tag: tag, from: from.Exact(), policy: policy, result: result, err: err})
+	}
+	return imported, additional, nil
 }
 
 // copyImage makes the Image of digest in namespace, and of its sub-manifests, available to

@@ -77,7 +77,7 @@ var _ = BeforeSuite(func() {
 	Expect((&ImageStreamReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Recorder: mgr.GetEventRecorder("imagestream-controller"),
 		Importer: importer, Clock: clock.RealClock{},
-		Options:  ImageStreamOptions{MaxTagHistory: 25, RetryInterval: time.Minute},
+		Options:  ImageStreamOptions{MaxTagHistory: 25, RetryInterval: time.Minute, MaxImagesBulkImportedPerRepository: 50},
 		Schedule: NewSchedule(scheduledInterval, 0),
 	}).SetupWithManager(mgr)).To(Succeed())
 	Expect((&ImageStreamImportReconciler{

@@ -17,9 +17,14 @@ limitations under the License.
 package controller
 
 import (
+	"fmt"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
@@ -152,5 +157,98 @@ var _ = Describe("Scheduled import", func() {
 		Eventually(currentImage(ns, "nightly", "latest")).WithTimeout(4 * scheduledInterval).Should(Equal(d2.String()))
 		Expect(getStream(ns, "nightly").Generation).To(Equal(int64(1)), "no spec change was needed")
 		Expect(imagestream.StatusTag(&getStream(ns, "nightly").Status, "latest").Items).To(HaveLen(2))
+	})
+})
+
+var _ = Describe("Bulk import and limits", func() {
+	var reg *testregistry.Registry
+	BeforeEach(func() {
+		reg = testregistry.New(GinkgoT(), testregistry.Options{})
+	})
+
+	It("imports 50 of a 60-tag repository in priority order and reports the other 10", func() {
+		ns := newNamespace()
+		var tags []string
+		for i := range 58 {
+			tags = append(tags, fmt.Sprintf("1.%d.0", i))
+		}
+		tags = append(tags, "latest", "2.1")
+		for i, tag := range tags {
+			_, err := reg.PushImage("bulk", tag, testregistry.ImageSpec{Seed: int64(i)})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		isi := &imagev1.ImageStreamImport{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bulk"},
+			Spec: imagev1.ImageStreamImportSpec{Import: true, Repository: &imagev1.RepositoryImportSpec{
+				From:         imagev1.ObjectReference{Kind: imagev1.DockerImageKind, Name: reg.Host() + "/bulk"},
+				ImportPolicy: imagev1.TagImportPolicy{Insecure: true},
+			}},
+		}
+		Expect(k8sClient.Create(ctx, isi)).To(Succeed())
+		Eventually(func() *imagev1.RepositoryImportStatus {
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(isi), isi)).To(Succeed())
+			return isi.Status.Repository
+		}).ShouldNot(BeNil())
+		repo := isi.Status.Repository
+		Expect(repo.Images).To(HaveLen(50))
+		Expect(repo.AdditionalTags).To(HaveLen(10))
+		Expect(repo.Images[0].Tag).To(Equal("latest"))
+		Expect(repo.Images[1].Tag).To(Equal("2.1"))
+		Expect(repo.Images[2].Tag).To(Equal("1.57.0"))
+		Expect(repo.AdditionalTags).To(ContainElement("1.0.0"))
+		Eventually(func() int { return len(getStream(ns, "bulk").Status.Tags) }).Should(Equal(50))
+	})
+
+	It("imports the tags of spec.dockerImageRepository into status only", func() {
+		ns := newNamespace()
+		for i, tag := range []string{"latest", "1.0", "edge"} {
+			_, err := reg.PushImage("repo", tag, testregistry.ImageSpec{Seed: int64(i)})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		is := &imagev1.ImageStream{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "repo", Annotations: map[string]string{imagev1.InsecureRepositoryAnnotation: "true"}},
+			Spec:       imagev1.ImageStreamSpec{DockerImageRepository: reg.Host() + "/repo"},
+		}
+		Expect(k8sClient.Create(ctx, is)).To(Succeed())
+		for _, tag := range []string{"latest", "1.0", "edge"} {
+			Eventually(currentImage(ns, "repo", tag)).ShouldNot(BeEmpty(), tag)
+		}
+		is = getStream(ns, "repo")
+		Expect(is.Spec.Tags).To(BeEmpty(), "the operator never writes spec")
+		Expect(is.Status.DockerImageRepository).To(Equal(reg.Host() + "/repo"))
+	})
+
+	It("bounds each tag's history and warns about what it trimmed", func() {
+		ns := newNamespace()
+		_, err := reg.PushImage("busy", "latest", testregistry.ImageSpec{})
+		Expect(err).NotTo(HaveOccurred())
+		createStream(ns, "busy", dockerTag("latest", reg.Host()+"/busy:latest"))
+		Eventually(currentImage(ns, "busy", "latest")).ShouldNot(BeEmpty())
+		for range 26 {
+			d, err := reg.MoveTag("busy", "latest")
+			Expect(err).NotTo(HaveOccurred())
+			requestImport(ns, "busy")
+			Eventually(currentImage(ns, "busy", "latest")).Should(Equal(d.String()))
+		}
+		Expect(imagestream.StatusTag(&getStream(ns, "busy").Status, "latest").Items).To(HaveLen(25))
+		Eventually(func() []string {
+			list := &eventsv1.EventList{}
+			Expect(k8sClient.List(ctx, list, client.InNamespace(ns))).To(Succeed())
+			var reasons []string
+			for _, e := range list.Items {
+				if e.Type == corev1.EventTypeWarning {
+					reasons = append(reasons, e.Reason)
+				}
+			}
+			return reasons
+		}).Should(ContainElement("HistoryTrimmed"))
+	})
+
+	It("refuses link-local and metadata addresses", func() {
+		ns := newNamespace()
+		createStream(ns, "metadata", dockerTag("creds", "169.254.169.254/latest/meta-data:v1"))
+		Eventually(importFailure(ns, "metadata", "creds")).Should(Equal("Forbidden"))
+		Expect(imagestream.ImportFailure(&getStream(ns, "metadata").Status, "creds").Message).To(
+			ContainSubstring(`importing images from registry "169.254.169.254" is forbidden`))
 	})
 })

@@ -20,6 +20,9 @@ limitations under the License.
 package imagestream
 
 import (
+	"encoding/json"
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -151,20 +154,48 @@ func Importable(t imagev1.TagReference) bool {
 	return t.From != nil && t.From.Kind == imagev1.DockerImageKind && !t.Reference
 }
 
-// TrimHistory keeps at most max items of every tag (the newest ones) and returns the names
-// of the tags it trimmed. max <= 0 keeps everything.
-func TrimHistory(status *imagev1.ImageStreamStatus, max int) []string {
-	var trimmed []string
-	if max <= 0 {
-		return nil
-	}
+// MaxStatusBytes bounds the JSON size of a stream's status, well under the API server's
+// 1.5 MiB object limit so that spec, metadata and managed fields keep room.
+const MaxStatusBytes = 512 << 10
+
+// TrimHistory bounds the history of every tag to maxItems (<= 0: no count limit) and then
+// the whole status to maxBytes of JSON, removing the oldest items of the longest histories
+// first; a tag's current item is never removed. It returns the tags it trimmed, sorted.
+func TrimHistory(status *imagev1.ImageStreamStatus, maxItems, maxBytes int) []string {
+	trimmed := map[string]bool{}
 	for i := range status.Tags {
-		if len(status.Tags[i].Items) > max {
-			status.Tags[i].Items = status.Tags[i].Items[:max]
-			trimmed = append(trimmed, status.Tags[i].Tag)
+		if maxItems > 0 && len(status.Tags[i].Items) > maxItems {
+			status.Tags[i].Items = status.Tags[i].Items[:maxItems]
+			trimmed[status.Tags[i].Tag] = true
 		}
 	}
-	return trimmed
+	for size := jsonSize(status); maxBytes > 0 && size > maxBytes; {
+		longest := -1
+		for i := range status.Tags {
+			if len(status.Tags[i].Items) > 1 && (longest < 0 || len(status.Tags[i].Items) > len(status.Tags[longest].Items)) {
+				longest = i
+			}
+		}
+		if longest < 0 {
+			break
+		}
+		t := &status.Tags[longest]
+		size -= jsonSize(t.Items[len(t.Items)-1]) + 1
+		t.Items = t.Items[:len(t.Items)-1]
+		trimmed[t.Tag] = true
+	}
+	tags := make([]string, 0, len(trimmed))
+	for t := range trimmed {
+		tags = append(tags, t)
+	}
+	slices.Sort(tags)
+	return tags
+}
+
+// jsonSize is the size of v encoded as JSON.
+func jsonSize(v any) int {
+	data, _ := json.Marshal(v)
+	return len(data)
 }
 
 // ReferencedImages returns the image digests that status holds in any tag's history.

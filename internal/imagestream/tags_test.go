@@ -17,6 +17,7 @@ limitations under the License.
 package imagestream
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -136,7 +137,7 @@ func TestTrimHistory(t *testing.T) {
 		{Tag: "a", Items: []imagev1.TagEvent{event("r@"+d2, d2, 3), event("r@"+d1, d1, 2), event("r:x", "", 1)}},
 		{Tag: "b", Items: []imagev1.TagEvent{event("r@"+d1, d1, 1)}},
 	}}
-	trimmed := TrimHistory(status, 2)
+	trimmed := TrimHistory(status, 2, MaxStatusBytes)
 	if len(trimmed) != 1 || trimmed[0] != "a" {
 		t.Fatalf("trimmed = %v, want [a]", trimmed)
 	}
@@ -167,5 +168,30 @@ func TestPullSpec(t *testing.T) {
 	}
 	if got := PullSpec(event(repo+":v1", "", 1), imagev1.LocalTagReferencePolicy, "registry.local/ns/app"); got != repo+":v1" {
 		t.Errorf("a reference tag without image keeps its pull spec, got %q", got)
+	}
+}
+
+func TestTrimHistoryToSize(t *testing.T) {
+	status := &imagev1.ImageStreamStatus{}
+	for i := range 400 {
+		ref := fmt.Sprintf("%s@sha256:%064d", repo, i)
+		AddTagEvent(status, "busy", event(ref, fmt.Sprintf("sha256:%064d", i), int64(i)))
+		if i < 5 {
+			AddTagEvent(status, "quiet", event(ref, fmt.Sprintf("sha256:%064d", i), int64(i)))
+		}
+	}
+	limit := 20 << 10
+	trimmed := TrimHistory(status, 0, limit)
+	if got := jsonSize(status); got > limit {
+		t.Fatalf("status is %d bytes, want at most %d", got, limit)
+	}
+	if len(trimmed) != 1 || trimmed[0] != "busy" {
+		t.Errorf("trimmed %v, want only the longest history", trimmed)
+	}
+	if got := LatestEvent(status, "busy").Generation; got != 399 {
+		t.Errorf("the newest item must stay, got generation %d", got)
+	}
+	if got := len(StatusTag(status, "quiet").Items); got != 5 {
+		t.Errorf("the short history kept %d items, want 5", got)
 	}
 }
