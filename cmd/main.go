@@ -97,6 +97,15 @@ func main() {
 	flag.DurationVar(&importer.RequestTimeout, "registry-request-timeout", 30*time.Second, "Timeout of one registry request.")
 	flag.Int64Var(&importer.MaxManifestBytes, "max-manifest-bytes", 4<<20, "Largest manifest or index an import reads.")
 	flag.Int64Var(&importer.MaxConfigBytes, "max-config-bytes", 8<<20, "Largest image config an import reads.")
+	flag.Func("allowed-registries", "Comma-separated registry host globs imports may use, e.g. 'quay.io,*.example.com,registry.local:5000'; "+
+		"a pattern without a port means port 443, ':*' any port. Empty: every registry not blocked.", commaList(&importer.AllowedRegistries))
+	flag.Func("blocked-registries", "Comma-separated registry host globs imports may not use; blocked wins over allowed. "+
+		"Link-local and cloud metadata addresses are always refused.", commaList(&importer.BlockedRegistries))
+	flag.Float64Var(&importer.RegistryQPS, "registry-qps", registry.DefaultRegistryQPS,
+		"Requests per second to one registry host, shared by all streams. Negative: unlimited.")
+	flag.IntVar(&importer.RegistryBurst, "registry-burst", registry.DefaultRegistryBurst, "Burst of requests to one registry host.")
+	flag.IntVar(&importer.MaxConcurrentRequestsPerRegistry, "max-concurrent-requests-per-registry",
+		registry.DefaultMaxConcurrentRequestsPerRegistry, "Requests in flight to one registry host. Negative: unlimited.")
 	flag.StringVar(&platform, "control-plane-platform", "",
 		"OS/architecture (e.g. linux/arm64) that Legacy imports of manifest lists prefer when a tag names none. "+
 			"Empty: what the control-plane nodes report, else the operator's own.")
@@ -226,6 +235,10 @@ func main() {
 	}
 	imports.MaxImagesBulkImportedPerRepository = streams.MaxImagesBulkImportedPerRepository
 	importer.UserAgent = "imagestream-operator"
+	if err := importer.Validate(); err != nil {
+		setupLog.Error(err, "Invalid registry options")
+		os.Exit(1)
+	}
 	imp := registry.NewImporter(importer)
 	var schedule *controller.Schedule
 	if scheduledInterval > 0 {
@@ -283,4 +296,16 @@ func controlPlanePlatform(mgr ctrl.Manager, flagValue string) (registry.Platform
 		return registry.Platform{}, fmt.Errorf("%q is not of the form os/architecture, e.g. linux/amd64", flagValue)
 	}
 	return registry.Platform{OS: os, Architecture: arch}, nil
+}
+
+// commaList returns a flag.Func setter that appends comma-separated values to list.
+func commaList(list *[]string) func(string) error {
+	return func(value string) error {
+		for _, v := range strings.Split(value, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				*list = append(*list, v)
+			}
+		}
+		return nil
+	}
 }

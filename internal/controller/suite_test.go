@@ -72,6 +72,7 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	importer := registry.NewImporter(registry.Options{
 		RequestTimeout:       5 * time.Second,
+		RegistryQPS:          1000, // the bulk-import test pushes hundreds of requests to one registry
 		ControlPlanePlatform: registry.Platform{OS: "linux", Architecture: "amd64"},
 	})
 	Expect((&ImageStreamReconciler{

@@ -84,6 +84,7 @@ func reasonOf(err error) string {
 // *Error.
 type failure struct {
 	ref        string // the image reference shown in messages
+	registry   string // the registry as requested
 	repository string // "<registry>/<repository>" as requested
 	withCreds  bool   // the failed requests carried credentials
 	timeout    time.Duration
@@ -97,6 +98,7 @@ func (f failure) classify(err error) *Error {
 		return e
 	}
 	var blocked *blockedAddressError
+	var limitWait *limitWaitError
 	var certErr *tls.CertificateVerificationError
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostnameErr x509.HostnameError
@@ -104,7 +106,12 @@ func (f failure) classify(err error) *Error {
 	var terr *transport.Error
 	switch {
 	case errors.As(err, &blocked):
-		return &Error{Reason: ReasonForbidden, Message: f.ref + ": " + blocked.Error(), Err: err}
+		return forbiddenRegistry(f.registry, fmt.Sprintf("%s (the connection to %s was refused)",
+			whyLinkLocal, blocked.addr), err)
+	case errors.As(err, &limitWait):
+		return &Error{Reason: ReasonTimeout, Err: err, Message: fmt.Sprintf("%s: the import ran out of time waiting "+
+			"for its turn under the request limits of %s (--registry-qps, --max-concurrent-requests-per-registry)",
+			f.ref, limitWait.host)}
 	case isTimeout(err):
 		return &Error{Reason: ReasonTimeout, Err: err, Message: fmt.Sprintf(
 			"%s: the registry did not respond within the request timeout of %s", f.ref, f.timeout)}

@@ -224,7 +224,12 @@ func TestImportRefusesMetadataAddresses(t *testing.T) {
 			start := time.Now()
 			_, err := newTestImporter(nil).Import(t.Context(),
 				Request{Registry: registry, Repository: "latest/meta-data", Tag: "latest", Insecure: true})
-			requireError(t, err, ReasonForbidden, "address and imports may not reach it")
+			e := requireError(t, err, ReasonForbidden, "")
+			want := `importing images from registry "` + registry +
+				`" is forbidden: registry address is link-local or a cloud metadata address`
+			if e.Message != want {
+				t.Errorf("message %q, want %q", e.Message, want)
+			}
 			if elapsed := time.Since(start); elapsed > 2*time.Second {
 				t.Errorf("refusal took %s: the dial must not be attempted", elapsed)
 			}

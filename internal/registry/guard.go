@@ -42,7 +42,7 @@ type blockedAddressError struct {
 }
 
 func (e *blockedAddressError) Error() string {
-	return fmt.Sprintf("the registry address %s is a %s address and imports may not reach it", e.addr, e.kind)
+	return fmt.Sprintf("refusing to connect to %s, a %s address", e.addr, e.kind)
 }
 
 // checkAddress refuses link-local (169.254.0.0/16, fe80::/10) and cloud metadata

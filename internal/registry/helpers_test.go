@@ -36,10 +36,11 @@ var (
 	linuxAMD  = Platform{OS: "linux", Architecture: "amd64"}
 )
 
-// newTestImporter returns an Importer with a fixed control-plane platform and a
-// generous timeout, adjusted by mutate.
+// newTestImporter returns an Importer with a fixed control-plane platform, a generous
+// timeout and no request rate limit (tests send bursts to one registry), adjusted by
+// mutate.
 func newTestImporter(mutate func(*Options)) *Importer {
-	opts := Options{ControlPlanePlatform: linuxAMD, RequestTimeout: 20 * time.Second}
+	opts := Options{ControlPlanePlatform: linuxAMD, RequestTimeout: 20 * time.Second, RegistryQPS: -1}
 	if mutate != nil {
 		mutate(&opts)
 	}

@@ -21,7 +21,9 @@ limitations under the License.
 // enforces size limits and timeouts, chooses from manifest lists as OpenShift does, and
 // maps failures to OpenShift's reasons and messages (see Error). Credentials come from a
 // go-containerregistry keychain, usually KeychainFromSecrets, and never appear in
-// errors.
+// errors. A registry Policy (Options.AllowedRegistries and BlockedRegistries) decides
+// which registries imports may reach, and requests are rate-limited and capped per
+// registry host (Options.RegistryQPS and MaxConcurrentRequestsPerRegistry).
 package registry
 
 import (
@@ -44,6 +46,8 @@ var tagPattern = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
 // HTTP transports, ping answers and manifest-list choices are shared by all imports.
 type Importer struct {
 	opts       Options
+	policy     *Policy
+	policyErr  error // the patterns of Options do not parse: every registry is refused
 	secure     http.RoundTripper
 	insecure   http.RoundTripper
 	lists      *lru[listKey, v1.Descriptor]
@@ -53,13 +57,18 @@ type Importer struct {
 	tagPageSize int
 }
 
-// NewImporter returns an Importer; unset options take their defaults.
+// NewImporter returns an Importer; unset options take their defaults. When the registry
+// patterns of opts are invalid (see Options.Validate) the Importer refuses every import.
 func NewImporter(opts Options) *Importer {
 	opts = opts.withDefaults()
+	policy, policyErr := NewPolicy(opts.AllowedRegistries, opts.BlockedRegistries)
+	limits := newHostLimits(opts)
 	return &Importer{
 		opts:       opts,
-		secure:     newTransport(opts, false),
-		insecure:   newTransport(opts, true),
+		policy:     policy,
+		policyErr:  policyErr,
+		secure:     newTransport(opts, false, limits),
+		insecure:   newTransport(opts, true, limits),
 		lists:      newLRU[listKey, v1.Descriptor](opts.ListCacheSize),
 		challenges: newLRU[challengeKey, cachedChallenge](challengeCacheSize),
 		now:        time.Now,
@@ -107,11 +116,23 @@ type Result struct {
 	Platforms []string
 }
 
+// CheckRegistry reports whether the registry policy of the Importer lets imports reach
+// registry ("quay.io", "registry.local:5000"), without any I/O; see Policy.Check.
+func (i *Importer) CheckRegistry(registry string) error {
+	if i.policyErr != nil {
+		return forbiddenRegistry(registry, "the registry policy is invalid: "+i.policyErr.Error(), i.policyErr)
+	}
+	return i.policy.Check(registry)
+}
+
 // Import resolves req and returns the image metadata not already Known. Failures are
-// *Error values.
+// *Error values; a registry the policy refuses fails before any request is sent.
 func (i *Importer) Import(ctx context.Context, req Request) (*Result, error) {
 	t, err := newTarget(req.Registry, req.Repository, req.Insecure)
 	if err != nil {
+		return nil, err
+	}
+	if err := i.CheckRegistry(req.Registry); err != nil {
 		return nil, err
 	}
 	run := &importRun{
@@ -211,6 +232,7 @@ func (i *Importer) attempt(ctx context.Context, t target, ref string, auth authn
 	}
 	return failure{
 		ref:        ref,
+		registry:   t.host,
 		repository: t.display,
 		withCreds:  withCreds,
 		timeout:    i.opts.RequestTimeout,

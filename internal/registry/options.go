@@ -17,6 +17,7 @@ limitations under the License.
 package registry
 
 import (
+	"math"
 	"runtime"
 	"time"
 )
@@ -33,6 +34,15 @@ const (
 	DefaultListCacheSize = 4096
 	// DefaultUserAgent is sent when Options.UserAgent is empty.
 	DefaultUserAgent = "imagestream-operator"
+	// DefaultRegistryQPS is the request rate per registry host, in requests per second,
+	// when Options.RegistryQPS is 0.
+	DefaultRegistryQPS = 10.0
+	// DefaultRegistryBurst is the number of requests per registry host that may exceed
+	// the rate at once when Options.RegistryBurst is 0.
+	DefaultRegistryBurst = 20
+	// DefaultMaxConcurrentRequestsPerRegistry is the number of requests in flight per
+	// registry host when Options.MaxConcurrentRequestsPerRegistry is 0.
+	DefaultMaxConcurrentRequestsPerRegistry = 8
 )
 
 // Platform is an operating system and CPU architecture, with an optional CPU variant.
@@ -70,6 +80,35 @@ type Options struct {
 	// ListCacheSize is the number of (manifest list, preferences) → chosen child entries
 	// remembered, so that re-checking an unchanged list costs one HEAD; default 4096.
 	ListCacheSize int
+
+	// AllowedRegistries are the registries imports may reach, as Policy patterns
+	// ("quay.io", "*.example.com", "registry.local:5000", "*.internal:*"); empty allows
+	// every registry. See Policy for the matching rules.
+	AllowedRegistries []string
+	// BlockedRegistries are the registries imports may not reach, as Policy patterns;
+	// they win over AllowedRegistries. Link-local and cloud metadata addresses are always
+	// refused. Call Validate to detect invalid patterns: an Importer whose patterns do not
+	// parse refuses every registry.
+	BlockedRegistries []string
+	// RegistryQPS is the request rate allowed per registry host, shared by all imports,
+	// in requests per second, with bursts of RegistryBurst; default 10 (DefaultRegistryQPS).
+	// A negative value means unlimited. Requests wait for their turn within their
+	// context; waiting does not count towards RequestTimeout.
+	RegistryQPS float64
+	// RegistryBurst is the number of requests per registry host that may be sent at once
+	// above RegistryQPS; default 20 (DefaultRegistryBurst).
+	RegistryBurst int
+	// MaxConcurrentRequestsPerRegistry caps the requests in flight per registry host,
+	// shared by all imports; default 8 (DefaultMaxConcurrentRequestsPerRegistry). A
+	// negative value means unlimited. A request is in flight until its response body is
+	// read or closed.
+	MaxConcurrentRequestsPerRegistry int
+}
+
+// Validate reports invalid AllowedRegistries and BlockedRegistries patterns.
+func (o Options) Validate() error {
+	_, err := NewPolicy(o.AllowedRegistries, o.BlockedRegistries)
+	return err
 }
 
 // withDefaults returns o with every unset field defaulted.
@@ -94,6 +133,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ListCacheSize <= 0 {
 		o.ListCacheSize = DefaultListCacheSize
+	}
+	if o.RegistryQPS == 0 || math.IsNaN(o.RegistryQPS) {
+		o.RegistryQPS = DefaultRegistryQPS
+	}
+	if o.RegistryBurst <= 0 {
+		o.RegistryBurst = DefaultRegistryBurst
+	}
+	if o.MaxConcurrentRequestsPerRegistry == 0 {
+		o.MaxConcurrentRequestsPerRegistry = DefaultMaxConcurrentRequestsPerRegistry
 	}
 	return o
 }

@@ -53,6 +53,8 @@ type target struct {
 	registry   name.Registry
 	repository name.Repository
 	insecure   bool
+	// host is the registry as requested, e.g. "docker.io" or "127.0.0.1:5000".
+	host string
 	// display is "<registry>/<repository>" as requested, the prefix of references.
 	display string
 }
@@ -77,7 +79,7 @@ func newTarget(registry, repository string, insecure bool) (target, error) {
 		e.Err = err
 		return target{}, e
 	}
-	return target{registry: repo.Registry, repository: repo, insecure: insecure, display: display}, nil
+	return target{registry: repo.Registry, repository: repo, insecure: insecure, host: registry, display: display}, nil
 }
 
 // session is an authenticated HTTP client for one repository.

@@ -37,11 +37,15 @@ const (
 )
 
 // ListTags returns every tag of a repository, following the registry's pagination
-// (Link headers). Failures are *Error values, as for Import.
+// (Link headers). Failures are *Error values, as for Import, and a registry the policy
+// refuses fails before any request is sent.
 func (i *Importer) ListTags(ctx context.Context, registry, repository string, insecure bool,
 	kc authn.Keychain) ([]string, error) {
 	t, err := newTarget(registry, repository, insecure)
 	if err != nil {
+		return nil, err
+	}
+	if err := i.CheckRegistry(registry); err != nil {
 		return nil, err
 	}
 	var tags []string

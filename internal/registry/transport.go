@@ -28,9 +28,10 @@ import (
 
 // newTransport returns the HTTP transport of an Importer. The secure transport verifies
 // TLS certificates and refuses plain HTTP; the insecure one skips TLS verification and
-// allows plain HTTP. Both refuse link-local and cloud metadata addresses, bound every
-// request by opts.RequestTimeout and record Retry-After headers.
-func newTransport(opts Options, insecure bool) http.RoundTripper {
+// allows plain HTTP. Both refuse link-local and cloud metadata addresses, wait for the
+// per-registry limits (shared by both), bound every request by opts.RequestTimeout and
+// record Retry-After headers.
+func newTransport(opts Options, insecure bool, limits *hostLimits) http.RoundTripper {
 	dialer := &net.Dialer{
 		Timeout:   min(opts.RequestTimeout, 30*time.Second),
 		KeepAlive: 30 * time.Second,
@@ -52,6 +53,10 @@ func newTransport(opts Options, insecure bool) http.RoundTripper {
 		},
 	}
 	var rt http.RoundTripper = requestTimeout{inner: base, timeout: opts.RequestTimeout}
+	if limits.enabled() {
+		// Outside requestTimeout: waiting for a turn is not the registry being slow.
+		rt = limitRequests{inner: rt, limits: limits}
+	}
 	if !insecure {
 		rt = httpsOnly{inner: rt}
 	}

@@ -61,11 +61,31 @@ func (r *Registry) Requests() []Request {
 	return slices.Clone(r.requests)
 }
 
-// ResetRequests forgets the recorded requests.
+// ResetRequests forgets the recorded requests and restarts MaxInFlight from the
+// requests in flight now.
 func (r *Registry) ResetRequests() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.requests = nil
+	r.maxInFlight = r.inFlight
+}
+
+// InFlight returns how many recorded requests are being handled: received, and
+// not answered yet (a request waiting for its SetDelay counts).
+func (r *Registry) InFlight() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.inFlight
+}
+
+// MaxInFlight returns the highest InFlight since the registry started or since
+// the last ResetRequests. A request stops being in flight when its response
+// status is written, before the client can see the response, so a client that
+// caps its requests in flight at n never makes MaxInFlight exceed n.
+func (r *Registry) MaxInFlight() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.maxInFlight
 }
 
 // Count returns how many recorded requests have the given method (any method
@@ -134,9 +154,14 @@ func (r *Registry) instrument(next http.Handler) http.Handler {
 			next.ServeHTTP(w, req)
 			return
 		}
+		r.mu.Lock()
+		r.inFlight++
+		r.maxInFlight = max(r.maxInFlight, r.inFlight)
+		r.mu.Unlock()
 		rec := &statusRecorder{ResponseWriter: w, onStatus: func(status int) {
 			r.mu.Lock()
 			defer r.mu.Unlock()
+			r.inFlight--
 			r.requests = append(r.requests, Request{Method: req.Method, Path: req.URL.Path, Status: status})
 		}}
 		r.serveInstrumented(rec, req, next)

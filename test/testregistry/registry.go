@@ -91,6 +91,8 @@ type Registry struct {
 	corruptions []*fault
 	delay       time.Duration
 	tokens      map[string]struct{}
+	// inFlight and maxInFlight count recorded requests being handled.
+	inFlight, maxInFlight int
 }
 
 // New starts a Registry for a test and stops it when the test ends. It calls
