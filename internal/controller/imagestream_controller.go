@@ -82,7 +82,7 @@ type ImageStreamReconciler struct {
 
 // +kubebuilder:rbac:groups=image.imagestreams.io,resources=imagestreams,verbs=get;list;watch
 // +kubebuilder:rbac:groups=image.imagestreams.io,resources=imagestreams/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=image.imagestreams.io,resources=images,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=image.imagestreams.io,resources=images,verbs=get;list;watch;create;patch;delete
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
@@ -118,7 +118,7 @@ func (r *ImageStreamReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 			})
 			continue
 		}
-		if !forced && !recheck[tag.Name] && !r.needsImport(status, tag.Name, is.Generation, now) {
+		if !forced && !recheck[tag.Name] && !needsImport(status, tag.Name, is.Generation) {
 			continue
 		}
 		result, err := run.importTag(tag)
@@ -236,7 +236,7 @@ func (r *ImageStreamReconciler) importRepositoryTags(run *importRun, is *imagev1
 // needsImport reports whether an importable tag must be imported now: it has no status for
 // the stream's current generation, or its last import failed (failed tags are retried on
 // every reconcile; a pull-secret change or a RequeueAfter brings one).
-func (r *ImageStreamReconciler) needsImport(status *imagev1.ImageStreamStatus, tag string, generation int64, _ metav1.Time) bool {
+func needsImport(status *imagev1.ImageStreamStatus, tag string, generation int64) bool {
 	return imagestream.ObservedGeneration(status, tag) < generation || imagestream.ImportFailure(status, tag) != nil
 }
 
