@@ -44,6 +44,7 @@ import (
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
 	"github.com/imagestreams/imagestream-operator/internal/controller"
 	"github.com/imagestreams/imagestream-operator/internal/registry"
+	webhookv1 "github.com/imagestreams/imagestream-operator/internal/webhook/v1"
 	// +kubebuilder:scaffold:imports
 )
 
@@ -266,6 +267,14 @@ func main() {
 		setupLog.Error(err, "Failed to create controller", "controller", "ImageStreamImport")
 		os.Exit(1)
 	}
+	// ENABLE_WEBHOOKS=false runs the controllers alone (kubebuilder's convention), e.g. out of
+	// cluster with `make run`.
+	if os.Getenv("ENABLE_WEBHOOKS") != "false" {
+		if err := setupWebhooks(mgr, importer, streams.RegistryHostname); err != nil {
+			setupLog.Error(err, "Failed to set up webhooks")
+			os.Exit(1)
+		}
+	}
 	// +kubebuilder:scaffold:builder
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -308,4 +317,27 @@ func commaList(list *[]string) func(string) error {
 		}
 		return nil
 	}
+}
+
+// setupWebhooks registers the admission webhooks.
+func setupWebhooks(mgr ctrl.Manager, importer registry.Options, registryHostname string) error {
+	policy, err := registry.NewPolicy(importer.AllowedRegistries, importer.BlockedRegistries)
+	if err != nil {
+		return err
+	}
+	access := webhookv1.AccessChecker{Client: mgr.GetClient()}
+	if err := webhookv1.SetupImageStreamWebhookWithManager(mgr, &webhookv1.ImageStreamValidator{
+		Access: access, Policy: policy, RegistryHostname: registryHostname,
+	}); err != nil {
+		return fmt.Errorf("image stream webhook: %w", err)
+	}
+	if err := webhookv1.SetupImageStreamImportWebhookWithManager(mgr, &webhookv1.ImageStreamImportValidator{
+		Access: access, Policy: policy,
+	}); err != nil {
+		return fmt.Errorf("image stream import webhook: %w", err)
+	}
+	if err := webhookv1.SetupLookupWebhookWithManager(mgr, &webhookv1.LookupMutator{Client: mgr.GetClient()}); err != nil {
+		return fmt.Errorf("lookup webhook: %w", err)
+	}
+	return nil
 }

@@ -148,7 +148,8 @@ type ImageStreamImport struct {
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitzero"`
 
-	// spec describes the images to import.
+	// spec describes the images to import. It cannot change: a request runs once.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="an import request cannot be changed; create a new ImageStreamImport instead"
 	// +required
 	Spec ImageStreamImportSpec `json:"spec"`
 
