@@ -69,7 +69,10 @@ var _ = BeforeSuite(func() {
 	By("starting bin/manager against it")
 	probeAddr := freeAddress()
 	manager = exec.Command(filepath.Join(testenv.RepoRoot(), "bin", "manager"),
-		"--health-probe-bind-address="+probeAddr, "--metrics-bind-address=0")
+		"--health-probe-bind-address="+probeAddr, "--metrics-bind-address=0",
+		// Only the test's own registries on this machine: the samples name docker.io, which
+		// the operator must not try to reach from here.
+		"--allowed-registries=127.0.0.1:*")
 	// The webhooks need certificates and a reachable service; e2e runs the controllers alone.
 	manager.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "ENABLE_WEBHOOKS=false")
 	manager.Stdout, manager.Stderr = GinkgoWriter, GinkgoWriter

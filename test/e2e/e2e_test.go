@@ -44,6 +44,10 @@ var _ = Describe("Installing and using the API with kubectl", Ordered, func() {
 		Expect(out).To(ContainSubstring("imagestream.image.imagestreams.io/python serverside-applied"))
 		Expect(out).To(ContainSubstring("imagestreamimport.image.imagestreams.io/busybox serverside-applied"))
 
+		By("waiting for the operator to record its results (the samples name docker.io, which is not allowed here)")
+		Eventually(func() (string, error) {
+			return kubectl("get", "is/python", "isimport/busybox", "-o", "jsonpath={.items[0].status.observedGeneration} {.items[1].status.images[0].status.status}")
+		}).WithTimeout(60 * time.Second).Should(Equal("1 Failure"))
 		before, err := kubectl("get", "is/python", "isimport/busybox", "-o", "jsonpath={.items[*].metadata.resourceVersion}")
 		Expect(err).NotTo(HaveOccurred())
 		_, err = kubectl("apply", "--server-side", "-k", "config/samples")
