@@ -36,6 +36,13 @@ const (
 	InsecureRepositoryAnnotation = "image.imagestreams.io/insecure-repository"
 	// OpenShiftInsecureRepositoryAnnotation is OpenShift's spelling of InsecureRepositoryAnnotation.
 	OpenShiftInsecureRepositoryAnnotation = "openshift.io/image.insecureRepository"
+	// TriggersAnnotation on a Deployment, StatefulSet, DaemonSet or CronJob (or a resource
+	// given to --trigger-resources) is a JSON list of image change triggers: each sets a
+	// container's image to the current image of an image stream tag.
+	TriggersAnnotation = "image.imagestreams.io/triggers"
+	// OpenShiftTriggersAnnotation is OpenShift's spelling of TriggersAnnotation, also
+	// honoured. An object may carry both only if their values are equal.
+	OpenShiftTriggersAnnotation = "image.openshift.io/triggers"
 )
 
 // Condition types and reasons of ImageStream status.conditions.
