@@ -81,6 +81,10 @@ test: verify-generated fmt vet controlplane ## Run unit, envtest and end-to-end 
 test-e2e: build controlplane ## Run the end-to-end tests: bin/manager and kubectl against a local control plane.
 	KUBEBUILDER_ASSETS="$(LOCALBIN)" go test -tags=e2e ./test/e2e/ -v -ginkgo.v -timeout 20m
 
+.PHONY: bench
+bench: controlplane ## Run the benchmarks of test/bench (about 20 minutes; BENCH=<regexp> picks some); docs/benchmarks.md records the figures.
+	KUBEBUILDER_ASSETS="$(LOCALBIN)" go test ./test/bench/ -run '^$$' -bench '$(or $(BENCH),.)' -benchtime 2s -timeout 60m
+
 .PHONY: lint
 lint: golangci-lint ## Run golangci-lint linter
 	"$(GOLANGCI_LINT)" run
@@ -100,8 +104,9 @@ build: manifests generate fmt vet ## Build the manager binary into bin/manager.
 	go build -o bin/manager ./cmd
 
 .PHONY: run
-run: manifests generate fmt vet ## Run a controller from your host.
-	go run ./cmd/main.go
+run: manifests generate fmt vet build ## Run the operator against the current kubeconfig; with no cluster answering, on a local control plane and registry (built once by `make controlplane`).
+	@kubectl version --request-timeout=5s >/dev/null 2>&1 || $(MAKE) controlplane
+	"$(LOCALBIN)/manager" --local-cluster=auto --local-cluster-bin-dir="$(LOCALBIN)" $(ARGS)
 
 # If you wish to build the manager image targeting other platforms you can use the --platform flag.
 # (i.e. docker build --platform linux/arm64). However, you must enable docker buildKit for it.

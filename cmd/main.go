@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,6 +44,7 @@ import (
 
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
 	"github.com/imagestreams/imagestream-operator/internal/controller"
+	"github.com/imagestreams/imagestream-operator/internal/localcluster"
 	"github.com/imagestreams/imagestream-operator/internal/registry"
 	webhookv1 "github.com/imagestreams/imagestream-operator/internal/webhook/v1"
 	// +kubebuilder:scaffold:imports
@@ -133,7 +135,27 @@ func main() {
 		Development: true,
 	}
 	opts.BindFlags(flag.CommandLine)
+	var local localcluster.Options
+	var localMode string
+	flag.StringVar(&localMode, "local-cluster", localcluster.ModeOff,
+		"off: run against the configured cluster. auto: when no cluster answers, start a local control plane "+
+			"(etcd, kube-apiserver, kube-controller-manager from --local-cluster-bin-dir) and registry and run against them "+
+			"(`make run`). on: always do so.")
+	flag.StringVar(&local.BinDir, "local-cluster-bin-dir", "bin", "Where `make controlplane` put the local control-plane binaries.")
+	flag.StringVar(&local.ConfigDir, "local-cluster-config-dir", "config", "The repository's config/ directory (CRDs and webhooks).")
+	flag.StringVar(&local.Dir, "local-cluster-dir", filepath.Join(os.TempDir(), "imagestream-operator-local"),
+		"Where the local cluster's kubeconfig and logs are written.")
 	flag.Parse()
+	if wanted, err := localcluster.Wanted(context.Background(), localMode); err != nil || wanted {
+		if err == nil {
+			err = localcluster.RunManager(localcluster.RunOptions{Options: local, ManagerArgs: os.Args[1:], Out: os.Stdout})
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 
@@ -338,6 +360,9 @@ func setupWebhooks(mgr ctrl.Manager, importer registry.Options, registryHostname
 	}
 	if err := webhookv1.SetupLookupWebhookWithManager(mgr, &webhookv1.LookupMutator{Client: mgr.GetClient()}); err != nil {
 		return fmt.Errorf("lookup webhook: %w", err)
+	}
+	if err := webhookv1.SetupTriggerWebhookWithManager(mgr, &webhookv1.TriggerValidator{Access: access}); err != nil {
+		return fmt.Errorf("trigger webhook: %w", err)
 	}
 	return nil
 }
