@@ -103,6 +103,7 @@ var _ = BeforeSuite(func() {
 	Expect(SetupImageStreamImportWebhookWithManager(mgr, &ImageStreamImportValidator{Access: access, Policy: policy})).To(Succeed())
 	lookup := &LookupMutator{Client: mgr.GetClient(), decoder: admission.NewDecoder(scheme.Scheme)}
 	mgr.GetWebhookServer().Register(LookupPath, &webhook.Admission{Handler: countingHandler{Handler: lookup, count: &lookupRequests}})
+	registerTriggerWebhook(mgr, access)
 
 	go func() {
 		defer GinkgoRecover()
