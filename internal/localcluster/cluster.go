@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package localcluster runs the operator's local environment for `make run` on a machine
 // with no cluster: the project's own etcd, kube-apiserver and kube-controller-manager (built
 // from Go modules into bin/ by `make controlplane`), the CRDs and admission webhooks, and an
