@@ -86,7 +86,7 @@ func resourceArgs(args []string) (resourceKind, []string, error) {
 func printObject(p printers.ResourcePrinter, obj any, w io.Writer) error {
 	if ro, ok := obj.(runtime.Object); ok {
 		if ro.GetObjectKind().GroupVersionKind().Empty() {
-			gvks, _, err := scheme.ObjectKinds(ro)
+			gvks, _, err := pluginScheme.ObjectKinds(ro)
 			if err == nil && len(gvks) > 0 {
 				ro = ro.DeepCopyObject()
 				ro.GetObjectKind().SetGroupVersionKind(gvks[0])

@@ -37,12 +37,12 @@ import (
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
 )
 
-// scheme holds the types the plugin reads and writes.
-var scheme = runtime.NewScheme()
+// pluginScheme holds the types the plugin reads and writes.
+var pluginScheme = runtime.NewScheme()
 
 func init() {
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(imagev1.AddToScheme(scheme))
+	utilruntime.Must(clientgoscheme.AddToScheme(pluginScheme))
+	utilruntime.Must(imagev1.AddToScheme(pluginScheme))
 }
 
 // Clock returns the current time; describe and get print times relative to it.
@@ -63,7 +63,7 @@ func (o *Options) client() (client.Client, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	c, err := client.New(cfg, client.Options{Scheme: pluginScheme})
 	if err != nil {
 		return nil, "", fmt.Errorf("connecting to the API server: %w", err)
 	}
@@ -95,10 +95,15 @@ const rootExample = `  # Import busybox:latest from Docker Hub into a new stream
 
 // NewCommand returns the root command of the plugin, writing to streams.
 func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	return newCommand(streams, time.Now)
+}
+
+// newCommand returns the root command with the clock relative times are computed from.
+func newCommand(streams genericiooptions.IOStreams, now Clock) *cobra.Command {
 	o := &Options{
 		ConfigFlags: genericclioptions.NewConfigFlags(true),
 		IOStreams:   streams,
-		Now:         time.Now,
+		Now:         now,
 	}
 	cmd := &cobra.Command{
 		Use:           "kubectl-imagestream",

@@ -116,8 +116,9 @@ func runTag(ctx context.Context, o *Options, f tagFlags, args []string) error {
 		return err
 	}
 	var source tagSourceRef
+	sourceArg := args[0]
 	if !f.delete {
-		if source, err = parseTagSource(args[0], kind); err != nil {
+		if source, err = parseTagSource(sourceArg, kind); err != nil {
 			return err
 		}
 		args = args[1:]
@@ -134,7 +135,7 @@ func runTag(ctx context.Context, o *Options, f tagFlags, args []string) error {
 		return err
 	}
 	if !f.delete && source.kind == imagev1.ImageStreamTagKind && !f.alias {
-		if source, err = dereference(ctx, c, namespace, source, args[0]); err != nil {
+		if source, err = dereference(ctx, c, namespace, source, sourceArg); err != nil {
 			return err
 		}
 	}
