@@ -100,8 +100,12 @@ lint-config: golangci-lint ## Verify golangci-lint linter configuration
 ##@ Build
 
 .PHONY: build
-build: manifests generate fmt vet ## Build the manager binary into bin/manager.
+build: manifests generate fmt vet build-plugin ## Build the manager binary into bin/manager (and the kubectl plugin).
 	go build -o bin/manager ./cmd
+
+.PHONY: build-plugin
+build-plugin: fmt vet ## Build the kubectl plugin into bin/kubectl-imagestream (`kubectl imagestream ...` once it is on PATH).
+	go build -o bin/kubectl-imagestream ./cmd/kubectl-imagestream
 
 .PHONY: run
 run: manifests generate fmt vet build ## Run the operator against the current kubeconfig; with no cluster answering, on a local control plane and registry (built once by `make controlplane`).

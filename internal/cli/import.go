@@ -141,6 +141,12 @@ func runImport(ctx context.Context, o *Options, f importFlags, arg string, timeo
 		}
 		return printObject(printer, obj, o.Out)
 	}
+	if result.Status.Import != nil {
+		// The stream as stored, with its metadata (status.import carries a trimmed copy).
+		if is, err := getStream(ctx, c, namespace, target.stream); err == nil {
+			result.Status.Import = is
+		}
+	}
 	return printImportResult(o, result, f.dryRun)
 }
 

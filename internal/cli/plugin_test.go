@@ -179,7 +179,7 @@ var _ = Describe("The seed's procedures through the plugin", func() {
 		By("importing with --confirm: oc import-image <imagestreamtag> --from=<image> --confirm")
 		out := ok(ns, "import-image", "busybox", "--from="+from, "--confirm", "--insecure")
 		ref := reg.Host() + "/library/busybox@" + busybox.String()
-		Expect(out).To(HavePrefix("imagestream.image.imagestreams.io/busybox imported\n\nName:\t\t\tbusybox\n"))
+		Expect(out).To(HavePrefix("imagestream.image.imagestreams.io/busybox imported\n\nName:\t\t\tbusybox\nNamespace:\t\t" + ns + "\nCreated:\t\t10 minutes ago\n"))
 		Expect(out).To(ContainSubstring("latest\n  tagged from " + from + "\n    will use insecure HTTPS or HTTP connections\n\n  * " + ref + "\n"))
 		Expect(out).To(ContainSubstring("Image Name:\tbusybox:latest\nDocker Image:\t" + ref + "\nName:\t\t" + busybox.String() + "\n"))
 		Expect(out).To(ContainSubstring("Command:\tsh\n"))
