@@ -24,6 +24,10 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
 	"github.com/imagestreams/imagestream-operator/internal/imagestream"
@@ -226,6 +230,41 @@ var _ = Describe("The seed's procedures through the plugin", func() {
 
 		By("describing an image of the stream by ID")
 		Expect(ok(ns, "describe", "isimage", "busybox@"+busybox.String())).To(HavePrefix("Image Name:\t" + busybox.String() + "\nDocker Image:\t" + ref + "\n"))
+	})
+
+	It("sets image change triggers and image lookup", func() {
+		ns := newNamespace()
+		labels := map[string]string{"app": "web"}
+		deploy := &appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web"},
+			Spec: appsv1.DeploymentSpec{
+				Selector: &metav1.LabelSelector{MatchLabels: labels},
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: labels},
+					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "busybox"}, {Name: "sidecar", Image: "busybox"}}},
+				},
+			},
+		}
+		Expect(k8sClient.Create(ctx, deploy)).To(Succeed())
+		annotation := func() string {
+			d := &appsv1.Deployment{}
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(deploy), d)).To(Succeed())
+			return d.Annotations[imagev1.TriggersAnnotation]
+		}
+
+		Expect(ok(ns, "set", "triggers", "deployment/web", "--from-image=python:latest", "-c", "web")).To(Equal("deployment.apps/web triggers updated\n"))
+		Expect(annotation()).To(Equal(`[{"from":{"kind":"ImageStreamTag","name":"python:latest"},"fieldPath":"spec.template.spec.containers[?(@.name==\"web\")].image"}]`))
+		Expect(ok(ns, "set", "triggers", "deploy/web", "--from-image=python:3.12", "-c", "web", "--auto=false")).To(Equal("deployment.apps/web triggers updated\n"))
+		Expect(annotation()).To(Equal(`[{"from":{"kind":"ImageStreamTag","name":"python:3.12"},"fieldPath":"spec.template.spec.containers[?(@.name==\"web\")].image","paused":true}]`))
+		Expect(fails(ns, "set", "triggers", "deployment/web", "--from-image=python:latest", "-c", "db")).To(Equal(`error: no such container: "db" (the workload has web, sidecar)` + "\n"))
+		Expect(ok(ns, "set", "triggers", "deployment/web", "--remove-all")).To(Equal("deployment.apps/web triggers updated\n"))
+		Expect(annotation()).To(BeEmpty())
+
+		Expect(ok(ns, "tag", "--reference", "docker.io/library/python:3.12", "python:3.12")).To(Equal("Tag python:3.12 set to docker.io/library/python:3.12.\n"))
+		Expect(ok(ns, "set", "image-lookup", "python")).To(Equal("imagestream.image.imagestreams.io/python image lookup updated\n"))
+		Expect(stream(ns, "python").Spec.LookupPolicy.Local).To(BeTrue())
+		Expect(ok(ns, "describe", "is", "python")).To(ContainSubstring("Image Lookup:\t\tlocal=true\n"))
+		Eventually(func() string { return ok(ns, "describe", "is", "python") }).Should(ContainSubstring("3.12\n  reference to registry docker.io/library/python:3.12\n\n  * docker.io/library/python:3.12\n"))
 	})
 
 	It("reports a failed import the way oc does", func() {
