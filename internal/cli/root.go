@@ -127,6 +127,7 @@ func newCommand(streams genericiooptions.IOStreams, now Clock) *cobra.Command {
 		newHistoryCommand(o),
 		newRollbackCommand(o),
 		newSetCommand(o),
+		newConvertCommand(o),
 	)
 	return cmd
 }
