@@ -267,6 +267,53 @@ var _ = Describe("The seed's procedures through the plugin", func() {
 		Eventually(func() string { return ok(ns, "describe", "is", "python") }).Should(ContainSubstring("3.12\n  reference to registry docker.io/library/python:3.12\n\n  * docker.io/library/python:3.12\n"))
 	})
 
+	It("prunes tag histories with oc's keep rules, dry run first", func() {
+		ns := newNamespace()
+		is := &imagev1.ImageStream{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "app"}}
+		Expect(k8sClient.Create(ctx, is)).To(Succeed())
+		var items []imagev1.TagEvent
+		for rev := range 5 {
+			digest := fmt.Sprintf("sha256:%064d", rev)
+			items = append(items, imagev1.TagEvent{
+				Created: metav1.NewTime(time.Now().Add(-time.Duration(rev+1) * time.Hour).Truncate(time.Second)), Image: digest,
+				DockerImageReference: "quay.io/org/app@" + digest, Generation: 1,
+			})
+		}
+		Eventually(func() error { // the operator writes the stream's status too
+			is := stream(ns, "app")
+			is.Status.Tags = []imagev1.NamedTagEventList{{Tag: "latest", Items: items}}
+			return k8sClient.Status().Update(ctx, is)
+		}).Should(Succeed())
+		used := &appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "uses-rev-4"},
+			Spec: appsv1.DeploymentSpec{
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "x"}},
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "x"}},
+					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "x", Image: items[4].DockerImageReference}}},
+				},
+			},
+		}
+		Expect(k8sClient.Create(ctx, used)).To(Succeed())
+
+		out := ok(ns, "prune", "--keep-tag-revisions=2", "--keep-younger-than=1m")
+		Expect(out).To(MatchRegexp(`^Dry run enabled - no modifications will be made. Add --confirm to remove images\n\n` +
+			`IMAGE STREAM TAG\s+REVISION\s+IMAGE\s+CREATED\n` +
+			regexpQuote(ns+"/app:latest") + `\s+2\s+` + items[2].Image + `\s+3 hours ago\n` +
+			regexpQuote(ns+"/app:latest") + `\s+3\s+` + items[3].Image + `\s+4 hours ago\n\n` +
+			`2 history items of 1 image streams would be removed.\n$`))
+		Expect(imagestream.StatusTag(&stream(ns, "app").Status, "latest").Items).To(HaveLen(5), "a dry run changes nothing")
+
+		Expect(ok(ns, "prune", "--keep-tag-revisions=2", "--keep-younger-than=1m", "--confirm")).To(HaveSuffix("\n2 history items of 1 image streams removed.\n"))
+		var left []string
+		for _, e := range imagestream.StatusTag(&stream(ns, "app").Status, "latest").Items {
+			left = append(left, e.Image)
+		}
+		Expect(left).To(Equal([]string{items[0].Image, items[1].Image, items[4].Image}))
+		Expect(ok(ns, "prune", "--keep-tag-revisions=2", "--keep-younger-than=1m")).To(HaveSuffix("No history items to prune.\n"))
+		Expect(fails(ns, "prune", "--keep-tag-revisions=-1")).To(Equal("error: --keep-tag-revisions must be greater than or equal to 0\n"))
+	})
+
 	It("reports a failed import the way oc does", func() {
 		ns := newNamespace()
 		missing := reg.Host() + "/library/nothing:1.0"

@@ -128,6 +128,7 @@ func newCommand(streams genericiooptions.IOStreams, now Clock) *cobra.Command {
 		newRollbackCommand(o),
 		newSetCommand(o),
 		newConvertCommand(o),
+		newPruneCommand(o),
 	)
 	return cmd
 }
