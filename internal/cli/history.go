@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -45,24 +44,13 @@ func newHistoryCommand(o *Options) *cobra.Command {
 		Long:    historyLong,
 		Example: historyExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError(cmd, "you must specify one image stream tag, NAME:TAG")
-			}
-			c, namespace, err := o.client()
-			if err != nil {
-				return err
-			}
-			streamName, tag, err := splitTagName(args[0])
-			if err != nil {
-				return err
-			}
-			is, err := getStream(cmd.Context(), c, namespace, streamName)
+			is, tag, err := streamOfTagArg(cmd, o, args)
 			if err != nil {
 				return err
 			}
 			h := imagestream.StatusTag(&is.Status, tag)
 			if h == nil || len(h.Items) == 0 {
-				return fmt.Errorf("image stream tag %s:%s has no history", streamName, tag)
+				return fmt.Errorf("image stream tag %s:%s has no history", is.Name, tag)
 			}
 			return printHistory(o.Out, h.Items, o.Now())
 		},
@@ -117,24 +105,14 @@ func newRollbackCommand(o *Options) *cobra.Command {
 		Long:    rollbackLong,
 		Example: rollbackExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError(cmd, "you must specify one image stream tag, NAME:TAG")
-			}
 			if cmd.Flags().Changed("to-revision") && image != "" {
 				return errors.New("--to-revision and --to-image may not be both specified")
 			}
-			c, namespace, err := o.client()
+			is, tag, err := streamOfTagArg(cmd, o, args)
 			if err != nil {
 				return err
 			}
-			streamName, tag, err := splitTagName(args[0])
-			if err != nil {
-				return err
-			}
-			is, err := getStream(cmd.Context(), c, namespace, streamName)
-			if err != nil {
-				return err
-			}
+			streamName := is.Name
 			digest, err := rollbackTarget(is, tag, revision, image)
 			if err != nil {
 				return err
@@ -156,21 +134,11 @@ func rollbackTarget(is *imagev1.ImageStream, tag string, revision int, image str
 		return "", fmt.Errorf("image stream tag %s:%s has no history to roll back to", is.Name, tag)
 	}
 	if image != "" {
-		var found []string
-		for _, e := range h.Items {
-			if e.Image != "" && (strings.HasPrefix(e.Image, image) || strings.HasPrefix(strings.TrimPrefix(e.Image, "sha256:"), image)) {
-				if len(found) == 0 || found[len(found)-1] != e.Image {
-					found = append(found, e.Image)
-				}
-			}
+		e, err := imagestream.ResolveImageID(&imagev1.ImageStreamStatus{Tags: []imagev1.NamedTagEventList{*h}}, image)
+		if err != nil {
+			return "", fmt.Errorf("the history of %s:%s: %w", is.Name, tag, err)
 		}
-		switch {
-		case len(found) == 0:
-			return "", fmt.Errorf("no image of the history of %s:%s matches %q", is.Name, tag, image)
-		case len(found) > 1 && !allEqual(found):
-			return "", fmt.Errorf("several images of the history of %s:%s match %q: %s", is.Name, tag, image, strings.Join(found, ", "))
-		}
-		return found[0], nil
+		return e.Image, nil
 	}
 	if revision < 0 || revision >= len(h.Items) {
 		return "", fmt.Errorf("revision %d does not exist: %s:%s has revisions 0 to %d", revision, is.Name, tag, len(h.Items)-1)
@@ -182,19 +150,27 @@ func rollbackTarget(is *imagev1.ImageStream, tag string, revision int, image str
 	return e.Image, nil
 }
 
-func allEqual(s []string) bool {
-	for _, v := range s[1:] {
-		if v != s[0] {
-			return false
-		}
-	}
-	return true
-}
-
 // rollbackPolicy keeps the tag's reference policy across a rollback.
 func rollbackPolicy(is *imagev1.ImageStream, tag string) string {
 	if t := specTag(is, tag); t != nil && t.ReferencePolicy.Type == imagev1.LocalTagReferencePolicy {
 		return "local"
 	}
 	return "source"
+}
+
+// streamOfTagArg reads the stream of the single NAME:TAG argument of history and rollback.
+func streamOfTagArg(cmd *cobra.Command, o *Options, args []string) (*imagev1.ImageStream, string, error) {
+	if len(args) != 1 {
+		return nil, "", usageError(cmd, "you must specify one image stream tag, NAME:TAG")
+	}
+	c, namespace, err := o.client()
+	if err != nil {
+		return nil, "", err
+	}
+	streamName, tag, err := splitTagName(args[0])
+	if err != nil {
+		return nil, "", err
+	}
+	is, err := getStream(cmd.Context(), c, namespace, streamName)
+	return is, tag, err
 }

@@ -119,6 +119,7 @@ func newCommand(streams genericiooptions.IOStreams, now Clock) *cobra.Command {
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	o.ConfigFlags.AddFlags(cmd.PersistentFlags())
+	cmd.SetUsageTemplate(usageTemplate)
 	cmd.AddCommand(
 		newTagCommand(o),
 		newImportCommand(o),
@@ -129,6 +130,7 @@ func newCommand(streams genericiooptions.IOStreams, now Clock) *cobra.Command {
 		newSetCommand(o),
 		newConvertCommand(o),
 		newPruneCommand(o),
+		newOptionsCommand(o),
 	)
 	return cmd
 }
@@ -147,4 +149,41 @@ func PrintError(w io.Writer, err error) {
 		msg = msg[:len(msg)-1]
 	}
 	fmt.Fprintf(w, "error: %s\n", msg)
+}
+
+// usageTemplate is cobra's, with the long list of connection flags moved to `options`, as
+// kubectl does.
+const usageTemplate = `Usage:{{if .Runnable}}
+  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} [command]{{end}}{{if gt (len .Aliases) 0}}
+
+Aliases:
+  {{.NameAndAliases}}{{end}}{{if .HasExample}}
+
+Examples:
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}
+
+Available Commands:{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if and .HasParent .HasAvailableLocalFlags}}
+
+Flags:
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+
+Use "{{.CommandPath}} [command] --help" for more information about a command.{{else}}
+{{end}}
+Use "kubectl imagestream options" for a list of global command-line options (applies to all commands).
+`
+
+func newOptionsCommand(o *Options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "options",
+		Short: "Print the list of flags inherited by all commands",
+		Long:  "Print the flags every command accepts: which cluster, context, user and namespace to work with.",
+		Example: `  # Print the flags inherited by all commands
+  kubectl imagestream options`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(o.Out, "The following options can be passed to any command:\n\n%s", cmd.Root().PersistentFlags().FlagUsages())
+			return nil
+		},
+	}
 }

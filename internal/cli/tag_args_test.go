@@ -17,9 +17,13 @@ limitations under the License.
 package cli
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
 )
@@ -224,5 +228,43 @@ func TestHumanize(t *testing.T) {
 		if got := humanSize(size); got != want {
 			t.Errorf("humanSize(%d) = %q, want %q", size, got, want)
 		}
+	}
+}
+
+func TestEveryCommandHasHelpWithExamples(t *testing.T) {
+	var walk func(cmd *cobra.Command)
+	walk = func(cmd *cobra.Command) {
+		for _, sub := range cmd.Commands() {
+			if sub.Name() == "help" || sub.Name() == "completion" {
+				continue
+			}
+			if sub.Short == "" || sub.Long == "" {
+				t.Errorf("%s has no description", sub.CommandPath())
+			}
+			if sub.Example == "" && !sub.HasAvailableSubCommands() {
+				t.Errorf("%s has no examples", sub.CommandPath())
+			}
+			walk(sub)
+		}
+	}
+	root := NewCommand(genericiooptions.NewTestIOStreamsDiscard())
+	if root.Example == "" {
+		t.Error("the root command has no examples")
+	}
+	walk(root)
+
+	out := &bytes.Buffer{}
+	root.SetOut(out)
+	root.SetArgs([]string{"tag", "--help"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Usage:\n  kubectl imagestream tag [--source=SOURCETYPE] SOURCE DEST [DEST ...] [flags]\n", "Examples:\n", "--alias", "\n\nUse \"kubectl imagestream options\""} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("tag --help lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out.String(), "--kubeconfig") {
+		t.Errorf("tag --help lists the global flags; they belong to `options`")
 	}
 }
