@@ -232,6 +232,27 @@ var _ = Describe("The seed's procedures through the plugin", func() {
 		Expect(ok(ns, "describe", "isimage", "busybox@"+busybox.String())).To(HavePrefix("Image Name:\t" + busybox.String() + "\nDocker Image:\t" + ref + "\n"))
 	})
 
+	It("imports a whole repository with --all and shows a dry run", func() {
+		ns := newNamespace()
+		for _, tag := range []string{"5.7", "8.0", "latest"} {
+			_, err := reg.PushImage("library/mysql", tag, testregistry.ImageSpec{Seed: int64(len(tag))})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		repo := reg.Host() + "/library/mysql"
+		Expect(fails(ns, "import", "mysql:8.0", "--from="+repo, "--all", "--confirm")).To(Equal(`error: cannot specify a tag "8.0" as well as --all` + "\n"))
+
+		out := ok(ns, "import", "mysql", "--from="+repo, "--all", "--confirm", "--insecure")
+		Expect(out).To(HavePrefix("imagestream.image.imagestreams.io/mysql imported\n"))
+		for _, tag := range []string{"latest", "8.0", "5.7"} {
+			Expect(out).To(ContainSubstring("Image Name:\tmysql:" + tag + "\n"))
+		}
+		Expect(streamTags(stream(ns, "mysql"))).To(Equal([]string{"latest", "8.0", "5.7"}))
+
+		out = ok(ns, "import", "preview", "--from="+repo+":8.0", "--confirm", "--dry-run", "--insecure")
+		Expect(out).To(HavePrefix("imagestream.image.imagestreams.io/preview imported (dry run)\n\nImage Name:\tpreview:latest\nDocker Image:\t" + repo + "@sha256:"))
+		Expect(fails(ns, "describe", "is", "preview")).To(Equal(`error: imagestreams.image.imagestreams.io "preview" not found` + "\n"))
+	})
+
 	It("sets image change triggers and image lookup", func() {
 		ns := newNamespace()
 		labels := map[string]string{"app": "web"}
