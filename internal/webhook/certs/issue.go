@@ -62,6 +62,18 @@ func backdate(lifetime time.Duration) time.Duration {
 	return min(lifetime/10, time.Hour)
 }
 
+// issuedAt returns when a certificate made here was issued: NotBefore plus its backdate.
+// With validity v = lifetime + backdate(lifetime), the backdate is min(v/11, 1h).
+func issuedAt(c *x509.Certificate) time.Time {
+	return c.NotBefore.Add(min(c.NotAfter.Sub(c.NotBefore)/11, time.Hour))
+}
+
+// trustSettling is how long a new CA is only trusted before it signs serving certificates
+// that replace valid ones.
+func trustSettling(caLifetime time.Duration) time.Duration {
+	return min(caLifetime/20, time.Minute)
+}
+
 // issueParams says what certificates to issue.
 type issueParams struct {
 	// hosts are the DNS names and IP addresses the serving certificate must be valid for;
@@ -106,18 +118,29 @@ func desiredData(now time.Time, current map[string][]byte, p issueParams) (data 
 	signer := trusted[0]
 
 	certPEM, keyPEM := current[corev1.TLSCertKey], current[corev1.TLSPrivateKeyKey]
-	// A serving certificate that is due but still valid is kept in the step that makes a new
-	// CA: that step injects the new CA; the next one, a second later, signs with it. Replicas
-	// then never serve a certificate from a CA the API server has not been given yet.
-	leaf := servingCertificate(now, certPEM, keyPEM, trusted, p.hosts, what.newCA)
+	leaf := servingCertificate(now, certPEM, keyPEM, trusted, p.hosts, false)
+	leafDue := time.Time{}
+	if leaf != nil {
+		leafDue = rotationPoint(leaf)
+	}
+	// A serving certificate that is due but still valid is kept while the signing CA is
+	// new: replicas then never serve a certificate from a CA that the API server may not
+	// have been given yet (the CA is injected before any replica writes its files, but the
+	// API server sees the change a moment later).
+	if settled := issuedAt(signer).Add(trustSettling(p.caLifetime)); leaf == nil && now.Before(settled) {
+		if leaf = servingCertificate(now, certPEM, keyPEM, trusted, p.hosts, true); leaf != nil {
+			leafDue = settled
+		}
+	}
 	if leaf == nil {
 		if leaf, certPEM, keyPEM, err = newServingCert(now, p, signer, signerKey); err != nil {
 			return nil, time.Time{}, what, err
 		}
+		leafDue = rotationPoint(leaf)
 		what.newServing = true
 	}
 
-	next = minTime(rotationPoint(signer), rotationPoint(leaf))
+	next = minTime(rotationPoint(signer), leafDue)
 	for _, ca := range trusted[1:] {
 		next = minTime(next, ca.NotAfter)
 	}

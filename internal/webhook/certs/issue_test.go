@@ -125,11 +125,18 @@ func TestDesiredDataLifecycle(t *testing.T) {
 	if !what.newCA || what.newServing {
 		t.Fatalf("CA and serving certificate due together: %+v, want the CA first", what)
 	}
-	bothNext, nextAt, what := mustDesired(t, t0.Add(250*time.Hour+time.Second), both, testParams)
-	if what.newCA || !what.newServing || nextAt.Before(t0.Add(251*time.Hour)) {
-		t.Fatalf("step after the CA rotation: %+v, next %s; want the serving certificate replaced", what, nextAt)
+	kept, settled, what := mustDesired(t, t0.Add(250*time.Hour+time.Second), both, testParams)
+	if what != (issued{}) || !maps.EqualFunc(kept, both, bytes.Equal) {
+		t.Fatalf("serving certificate replaced while the new CA settles: %+v", what)
 	}
-	if err := verifyLeaf(t0.Add(250*time.Hour+time.Second), leafOf(t, bothNext), parseCertificates(both[CABundleKey])[:1], "svc.ns.svc"); err != nil {
+	if want := t0.Add(250*time.Hour + time.Minute); settled.Sub(want).Abs() > time.Second {
+		t.Fatalf("next = %s, want the end of the CA's settling minute, %s", settled, want)
+	}
+	bothNext, nextAt, what := mustDesired(t, settled, both, testParams)
+	if what.newCA || !what.newServing || !nextAt.After(settled) {
+		t.Fatalf("step after the CA settled: %+v, next %s; want the serving certificate replaced", what, nextAt)
+	}
+	if err := verifyLeaf(settled, leafOf(t, bothNext), parseCertificates(both[CABundleKey])[:1], "svc.ns.svc"); err != nil {
 		t.Fatalf("serving certificate after the CA rotation not from the new CA: %v", err)
 	}
 

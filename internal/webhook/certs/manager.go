@@ -400,41 +400,16 @@ func setCABundle(cc *admissionregistrationv1.WebhookClientConfig, caBundle []byt
 }
 
 // writeFiles writes the serving certificate and key for the webhook server when they
-// differ, each by an atomic rename (controller-runtime's certificate watcher reloads them).
+// differ; controller-runtime's certificate watcher reloads them.
 func (m *Manager) writeFiles(certPEM, keyPEM []byte) error {
 	cur, _ := os.ReadFile(m.certFile)
 	curKey, _ := os.ReadFile(m.keyFile)
 	if bytes.Equal(cur, certPEM) && bytes.Equal(curKey, keyPEM) {
 		return nil
 	}
-	for _, f := range []struct {
-		path string
-		data []byte
-	}{{m.keyFile, keyPEM}, {m.certFile, certPEM}} {
-		if err := writeFileAtomic(f.path, f.data); err != nil {
-			return fmt.Errorf("writing the webhook serving certificate: %w", err)
-		}
+	if err := writePair(m.certFile, m.keyFile, certPEM, keyPEM); err != nil {
+		return fmt.Errorf("writing the webhook serving certificate: %w", err)
 	}
 	m.log.Info("Wrote the webhook serving certificate", "file", m.certFile)
 	return nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = os.Remove(tmp.Name()) }()
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
