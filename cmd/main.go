@@ -46,6 +46,7 @@ import (
 	"github.com/imagestreams/imagestream-operator/internal/controller"
 	"github.com/imagestreams/imagestream-operator/internal/localcluster"
 	"github.com/imagestreams/imagestream-operator/internal/registry"
+	"github.com/imagestreams/imagestream-operator/internal/webhook/certs"
 	webhookv1 "github.com/imagestreams/imagestream-operator/internal/webhook/v1"
 	// +kubebuilder:scaffold:imports
 )
@@ -131,6 +132,13 @@ func main() {
 	flag.StringVar(&metricsCertKey, "metrics-cert-key", "tls.key", "The name of the metrics server key file.")
 	flag.BoolVar(&enableHTTP2, "enable-http2", false,
 		"If set, HTTP/2 will be enabled for the metrics and webhook servers")
+	var webhookCertManagement string
+	var webhookCerts certs.Options
+	flag.StringVar(&webhookCertManagement, "webhook-cert-management", "self",
+		"Who provides the webhook serving certificate: 'self' (the operator makes a CA and a certificate, keeps them in "+
+			"--webhook-cert-secret, injects the CA into the webhook configurations and rotates both) or 'external' "+
+			"(cert-manager, OLM or another tool mounts it into --webhook-cert-path and injects the CA).")
+	webhookCerts.BindFlags(flag.CommandLine)
 	opts := zap.Options{
 		Development: true,
 	}
@@ -296,6 +304,10 @@ func main() {
 			setupLog.Error(err, "Failed to set up webhooks")
 			os.Exit(1)
 		}
+		if err := setupWebhookCertificates(mgr, webhookCertManagement, webhookCerts); err != nil {
+			setupLog.Error(err, "Failed to set up webhook certificates")
+			os.Exit(1)
+		}
 	}
 	// +kubebuilder:scaffold:builder
 
@@ -365,4 +377,29 @@ func setupWebhooks(mgr ctrl.Manager, importer registry.Options, registryHostname
 		return fmt.Errorf("trigger webhook: %w", err)
 	}
 	return nil
+}
+
+// setupWebhookCertificates provides the webhook server's certificate, self-managed or
+// mounted by another tool, and a readiness check that passes once webhooks can be served.
+func setupWebhookCertificates(mgr ctrl.Manager, mode string, opts certs.Options) error {
+	switch mode {
+	case "external":
+		return mgr.AddReadyzCheck("webhook-server", mgr.GetWebhookServer().StartedChecker())
+	case "self":
+	default:
+		return fmt.Errorf("--webhook-cert-management=%q is neither self nor external", mode)
+	}
+	opts.Namespace = os.Getenv("POD_NAMESPACE")
+	if opts.Namespace == "" {
+		return fmt.Errorf("POD_NAMESPACE is not set: self-managed webhook certificates are kept in the operator's namespace " +
+			"(config/manager sets it from the downward API); set it, or use --webhook-cert-management=external, " +
+			"or ENABLE_WEBHOOKS=false to run without webhooks")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	m, err := certs.Setup(ctx, mgr, opts)
+	if err != nil {
+		return err
+	}
+	return mgr.AddReadyzCheck("webhook-certificates", m.Check)
 }
