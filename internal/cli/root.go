@@ -82,7 +82,8 @@ tag points to an image by digest and keeps the history of the images it pointed 
 operator imports tags from registries, follows tags of other streams, and updates workloads
 whose image change triggers name a tag. People who know "oc" can type the same commands
 with "kubectl imagestream" in front: tag, import (import-image), describe, get, history,
-rollback and set triggers.`
+rollback, set triggers, set image-lookup and prune (oc adm prune images); convert rewrites
+OpenShift YAML for this operator.`
 
 const rootExample = `  # Import busybox:latest from Docker Hub into a new stream "busybox"
   kubectl imagestream import busybox --from=docker.io/library/busybox:latest --confirm
