@@ -60,7 +60,7 @@ vet: ## Run go vet against code.
 	go vet ./...
 
 # Files written by `make manifests generate`; `make test` fails when they are stale.
-GENERATED = api/v1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml
+GENERATED = api/v1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml config/webhook/manifests.yaml
 
 .PHONY: verify-generated
 verify-generated: controller-gen ## Fail when `make manifests generate` would change generated files (stale or hand-edited).
