@@ -105,12 +105,19 @@ func RunManager(opts RunOptions) error {
 	if err != nil {
 		return fmt.Errorf("finding the operator executable: %w", err)
 	}
+	// The operator's own certificates, as in a cluster: it keeps them in a Secret in
+	// "default", injects its CA into the webhook configurations (installed under their
+	// config/webhook names, called by URL at the loopback address) and rotates them.
 	args := append(append([]string{}, opts.ManagerArgs...),
 		"--local-cluster="+ModeOff,
 		"--webhook-port="+strconv.Itoa(cluster.Webhook.LocalServingPort),
-		"--webhook-cert-path="+cluster.Webhook.LocalServingCertDir)
+		"--webhook-cert-path="+filepath.Join(opts.Dir, "webhook-certs"),
+		"--webhook-cert-management=self",
+		"--webhook-cert-extra-hosts="+cluster.Webhook.LocalServingHost,
+		"--mutating-webhook-configuration=mutating-webhook-configuration",
+		"--validating-webhook-configuration=validating-webhook-configuration")
 	cmd := exec.Command(self, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+cluster.Kubeconfig)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+cluster.Kubeconfig, "POD_NAMESPACE=default")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	// Its own process group: Ctrl-C reaches it once, forwarded from here. Killed with its parent.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
