@@ -82,7 +82,7 @@ test-e2e: build controlplane ## Run the end-to-end tests: bin/manager and kubect
 	KUBEBUILDER_ASSETS="$(LOCALBIN)" go test -tags=e2e ./test/e2e/ -v -ginkgo.v -timeout 20m
 
 .PHONY: bench
-bench: controlplane ## Run the benchmarks of test/bench (about 20 minutes; BENCH=<regexp> picks some); docs/benchmarks.md records the figures.
+bench: controlplane ## Run the benchmarks of test/bench (about 12 minutes on 2 cores; BENCH=<regexp> picks some); docs/benchmarks.md records the figures.
 	KUBEBUILDER_ASSETS="$(LOCALBIN)" go test ./test/bench/ -run '^$$' -bench '$(or $(BENCH),.)' -benchtime 2s -timeout 60m
 
 .PHONY: lint
