@@ -18,6 +18,11 @@ limitations under the License.
 // commands (tag, import, describe, get, history, rollback, set triggers) on top of the
 // image.imagestreams.io/v1 API. Formatting and argument parsing are pure functions of this
 // package; the commands only read and write objects through the API server.
+//
+// The virtual kinds of virtual.go are not served by any API server: the marker below keeps
+// controller-gen from generating CRDs for them.
+//
+// +kubebuilder:skip
 package cli
 
 import (
