@@ -80,6 +80,10 @@ func main() {
 	var platform string
 	var scheduledInterval time.Duration
 	var scheduledPerMinute int
+	var triggerResources []string
+	flag.Func("trigger-resources", "Comma-separated extra resources with a pod template at spec.template whose image change triggers "+
+		"are followed, as <resource>.<group>/<version>, e.g. rollouts.argoproj.io/v1alpha1 (grant the operator get, list, watch "+
+		"and patch on them). Deployments, StatefulSets, DaemonSets and CronJobs are always followed.", commaList(&triggerResources))
 	flag.DurationVar(&scheduledInterval, "scheduled-import-interval", 15*time.Minute,
 		"How often tags with importPolicy.scheduled are re-checked; each stream at its own phase of the interval. 0 disables scheduled import.")
 	flag.IntVar(&scheduledPerMinute, "max-scheduled-imports-per-minute", 60,
@@ -296,6 +300,21 @@ func main() {
 	}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "Failed to create controller", "controller", "ImageStreamImport")
 		os.Exit(1)
+	}
+	triggerKinds, err := controller.TriggerKinds(mgr.GetRESTMapper(), triggerResources)
+	if err != nil {
+		setupLog.Error(err, "Invalid --trigger-resources")
+		os.Exit(1)
+	}
+	for _, kind := range triggerKinds {
+		if err := (&controller.TriggerReconciler{
+			Client:   mgr.GetClient(),
+			Recorder: mgr.GetEventRecorder("image-trigger-controller"),
+			Kind:     kind,
+		}).SetupWithManager(mgr); err != nil {
+			setupLog.Error(err, "Failed to create controller", "controller", "Trigger", "kind", kind)
+			os.Exit(1)
+		}
 	}
 	// ENABLE_WEBHOOKS=false runs the controllers alone (kubebuilder's convention), e.g. out of
 	// cluster with `make run`.

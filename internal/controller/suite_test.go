@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/imagestreams/imagestream-operator/internal/localcluster"
 	"github.com/imagestreams/imagestream-operator/internal/registry"
 	"github.com/imagestreams/imagestream-operator/test/testenv"
 )
@@ -47,6 +49,10 @@ var (
 	cancel    context.CancelFunc
 	testEnv   *envtest.Environment
 	k8sClient client.Client
+	// kcm runs the Deployment, ReplicaSet, StatefulSet, DaemonSet, Job and CronJob
+	// controllers, so that trigger tests see rollouts.
+	kcm    *localcluster.ControllerManager
+	kcmDir string
 )
 
 func TestControllers(t *testing.T) {
@@ -67,6 +73,10 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme.Scheme})
 	Expect(err).NotTo(HaveOccurred())
+	kcmDir, err = os.MkdirTemp("", "kcm-")
+	Expect(err).NotTo(HaveOccurred())
+	kcm, err = localcluster.StartControllerManager(testEnv, testenv.BinDir(), kcmDir)
+	Expect(err).NotTo(HaveOccurred())
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme.Scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
 	Expect(err).NotTo(HaveOccurred())
@@ -85,6 +95,11 @@ var _ = BeforeSuite(func() {
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Importer: importer, Clock: clock.RealClock{},
 		Options: ImageStreamImportOptions{TTL: time.Hour, MaxImagesBulkImportedPerRepository: 50},
 	}).SetupWithManager(mgr)).To(Succeed())
+	for _, kind := range DefaultTriggerKinds {
+		Expect((&TriggerReconciler{
+			Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("image-trigger-controller"), Kind: kind,
+		}).SetupWithManager(mgr)).To(Succeed())
+	}
 
 	go func() {
 		defer GinkgoRecover()
@@ -94,5 +109,7 @@ var _ = BeforeSuite(func() {
 
 var _ = AfterSuite(func() {
 	cancel()
+	Expect(kcm.Stop()).To(Succeed())
 	Expect(testEnv.Stop()).To(Succeed())
+	Expect(os.RemoveAll(kcmDir)).To(Succeed())
 })

@@ -220,3 +220,19 @@ func PullSpec(event imagev1.TagEvent, policy imagev1.TagReferencePolicyType, loc
 	}
 	return event.DockerImageReference
 }
+
+// TagPullSpec returns the pull spec of the current image of tag in is, under the tag's
+// reference policy, or false when the tag has no image yet.
+func TagPullSpec(is *imagev1.ImageStream, tag string) (string, bool) {
+	event := LatestEvent(&is.Status, tag)
+	if event == nil {
+		return "", false
+	}
+	var policy imagev1.TagReferencePolicyType
+	for _, t := range is.Spec.Tags {
+		if t.Name == tag {
+			policy = t.ReferencePolicy.Type
+		}
+	}
+	return PullSpec(*event, policy, is.Status.DockerImageRepository), true
+}

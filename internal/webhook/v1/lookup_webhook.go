@@ -190,18 +190,11 @@ func (m *LookupMutator) resolve(ctx context.Context, namespace, image string, fo
 	if !force && !is.Spec.LookupPolicy.Local {
 		return "", false
 	}
-	event := imagestream.LatestEvent(&is.Status, tag)
-	if event == nil {
-		if is.Status.DockerImageRepository != "" {
-			return is.Status.DockerImageRepository + ":" + tag, true
-		}
-		return "", false
+	if spec, ok := imagestream.TagPullSpec(is, tag); ok {
+		return spec, true
 	}
-	var policy imagev1.TagReferencePolicyType
-	for _, t := range is.Spec.Tags {
-		if t.Name == tag {
-			policy = t.ReferencePolicy.Type
-		}
+	if is.Status.DockerImageRepository != "" {
+		return is.Status.DockerImageRepository + ":" + tag, true
 	}
-	return imagestream.PullSpec(*event, policy, is.Status.DockerImageRepository), true
+	return "", false
 }

@@ -1,0 +1,32 @@
+/*
+Copyright 2026 The imagestream-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+)
+
+// triggerUpdates counts container images set by image change triggers, by workload kind.
+var triggerUpdates = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "imagestream_trigger_updates_total",
+	Help: "Container images updated by image change triggers, by workload kind.",
+}, []string{"kind"})
+
+func init() {
+	metrics.Registry.MustRegister(triggerUpdates)
+}
