@@ -22,10 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
-	"path/filepath"
-	"strconv"
 	"syscall"
 	"text/template"
 	"time"
@@ -77,69 +74,25 @@ func RunManager(opts RunOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	fmt.Fprintln(opts.Out, "No cluster answers: starting a local control plane (etcd, kube-apiserver, kube-controller-manager) and registry...")
-	cluster, err := Start(opts.Options)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = cluster.Stop() }()
-	reg, err := StartRegistry("127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = reg.Close() }()
-	for _, v := range []string{"1.0", "1.1"} {
-		if _, err := reg.PushSample("demo/hello", v, v); err != nil {
-			return err
-		}
-	}
-	if _, err := reg.PushSample("demo/hello", "latest", "1.1"); err != nil {
-		return err
-	}
-	sample := filepath.Join(opts.Dir, "hello-imagestream.yaml")
-	if err := writeTemplate(sample, sampleStream, reg.Host); err != nil {
-		return err
-	}
-
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding the operator executable: %w", err)
 	}
-	// The operator's own certificates, as in a cluster: it keeps them in a Secret in
-	// "default", injects its CA into the webhook configurations (installed under their
-	// config/webhook names, called by URL at the loopback address) and rotates them.
-	args := append(append([]string{}, opts.ManagerArgs...),
-		"--local-cluster="+ModeOff,
-		"--webhook-port="+strconv.Itoa(cluster.Webhook.LocalServingPort),
-		"--webhook-cert-path="+filepath.Join(opts.Dir, "webhook-certs"),
-		"--webhook-cert-management=self",
-		"--webhook-cert-extra-hosts="+cluster.Webhook.LocalServingHost,
-		"--mutating-webhook-configuration=mutating-webhook-configuration",
-		"--validating-webhook-configuration=validating-webhook-configuration")
-	cmd := exec.Command(self, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+cluster.Kubeconfig, "POD_NAMESPACE=default")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	// Its own process group: Ctrl-C reaches it once, forwarded from here. Killed with its parent.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting the operator: %w", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	if err := writeTemplate("", instructions, struct{ Kubeconfig, Registry, Sample string }{cluster.Kubeconfig, reg.Host, sample}, opts.Out); err != nil {
+	fmt.Fprintln(opts.Out, "No cluster answers: starting a local control plane (etcd, kube-apiserver, kube-controller-manager) and registry...")
+	env, err := StartEnvironment(EnvironmentOptions{Options: opts.Options, Manager: self, ManagerArgs: opts.ManagerArgs, ManagerOutput: opts.Out})
+	if err != nil {
 		return err
 	}
-
+	data := struct{ Kubeconfig, Registry, Sample string }{env.Cluster.Kubeconfig, env.Registry.Host, env.SampleStream}
+	if err := writeTemplate("", instructions, data, opts.Out); err != nil {
+		return errors.Join(err, env.Stop())
+	}
 	select {
-	case err := <-done:
-		return fmt.Errorf("the operator exited: %w", err)
+	case <-env.Exited():
+		return errors.Join(fmt.Errorf("the operator exited: %w", env.OperatorErr()), env.Stop())
 	case <-ctx.Done():
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		if err := <-done; err != nil {
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) {
-				return err
-			}
+		if err := env.Stop(); err != nil {
+			return err
 		}
 		fmt.Fprintln(opts.Out, "Stopped the operator, the local control plane and the registry.")
 		return nil
