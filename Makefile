@@ -112,6 +112,11 @@ run: manifests generate fmt vet build ## Run the operator against the current ku
 	@kubectl version --request-timeout=5s >/dev/null 2>&1 || $(MAKE) controlplane
 	"$(LOCALBIN)/manager" --local-cluster=auto --local-cluster-bin-dir="$(LOCALBIN)" $(ARGS)
 
+DEMO_DIR ?= $(shell echo $${TMPDIR:-/tmp})/imagestream-operator-demo
+.PHONY: demo
+demo: build controlplane ## Walk through the seed's story on a local control plane and registry (import, tag, alias, scheduled import, trigger rollout, rollback, local lookup); exits 0 only if every step did what it says.
+	go run ./hack/demo --bin-dir="$(LOCALBIN)" --config-dir=config --dir="$(DEMO_DIR)"
+
 # If you wish to build the manager image targeting other platforms you can use the --platform flag.
 # (i.e. docker build --platform linux/arm64). However, you must enable docker buildKit for it.
 # More info: https://docs.docker.com/develop/develop-images/build_enhancements/
