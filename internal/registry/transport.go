@@ -29,8 +29,8 @@ import (
 // newTransport returns the HTTP transport of an Importer. The secure transport verifies
 // TLS certificates and refuses plain HTTP; the insecure one skips TLS verification and
 // allows plain HTTP. Both refuse link-local and cloud metadata addresses, wait for the
-// per-registry limits (shared by both), bound every request by opts.RequestTimeout and
-// record Retry-After headers.
+// per-registry limits (shared by both), bound every request by opts.RequestTimeout,
+// record Retry-After headers and count the requests sent (imagestream_registry_requests_total).
 func newTransport(opts Options, insecure bool, limits *hostLimits) http.RoundTripper {
 	dialer := &net.Dialer{
 		Timeout:   min(opts.RequestTimeout, 30*time.Second),
@@ -52,7 +52,7 @@ func newTransport(opts Options, insecure bool, limits *hostLimits) http.RoundTri
 			InsecureSkipVerify: insecure, //nolint:gosec
 		},
 	}
-	var rt http.RoundTripper = requestTimeout{inner: base, timeout: opts.RequestTimeout}
+	var rt http.RoundTripper = requestTimeout{inner: instrumentedRequests{inner: base}, timeout: opts.RequestTimeout}
 	if limits.enabled() {
 		// Outside requestTimeout: waiting for a turn is not the registry being slow.
 		rt = limitRequests{inner: rt, limits: limits}
