@@ -178,10 +178,11 @@ func (r *ImageStreamReconciler) scheduledChecks(is *imagev1.ImageStream, now tim
 		return nil, time.Time{}, 0
 	}
 	tags := imagestream.ScheduledTags(is)
+	key := client.ObjectKeyFromObject(is)
+	r.Schedule.track(key, len(tags))
 	if len(tags) == 0 {
 		return nil, time.Time{}, 0
 	}
-	key := client.ObjectKeyFromObject(is)
 	due, slot := r.Schedule.due(key, now)
 	if !due {
 		return nil, slot, 0
@@ -189,6 +190,7 @@ func (r *ImageStreamReconciler) scheduledChecks(is *imagev1.ImageStream, now tim
 	if ok, wait := r.Schedule.admit(now); !ok {
 		return nil, slot, wait
 	}
+	scheduledCheckDelay.Observe(now.Sub(slot).Seconds())
 	recheck := make(map[string]bool, len(tags))
 	for _, t := range tags {
 		recheck[t] = true

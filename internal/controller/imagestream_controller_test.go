@@ -25,6 +25,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -152,9 +153,12 @@ var _ = Describe("ImageStream import", func() {
 		})
 		Expect(err).NotTo(HaveOccurred())
 		from := reg.Host() + "/test/origin-ruby-sample:latest"
+		succeeded := testutil.ToFloat64(imports.WithLabelValues(resultSuccess, ""))
 		createStream(ns, "origin-ruby-sample", dockerTag("latest", from))
 
 		Eventually(currentImage(ns, "origin-ruby-sample", "latest")).Should(Equal(d1.String()))
+		Expect(testutil.ToFloat64(imports.WithLabelValues(resultSuccess, ""))).To(BeNumerically(">", succeeded),
+			`imagestream_imports_total{result="success"} counts the import`)
 		is := getStream(ns, "origin-ruby-sample")
 		Expect(is.Status.Tags[0].Items[0].DockerImageReference).To(Equal(reg.Host() + "/test/origin-ruby-sample@" + d1.String()))
 		Expect(is.Status.Tags[0].Items[0].Generation).To(Equal(int64(1)))
@@ -251,9 +255,12 @@ var _ = Describe("ImageStream import", func() {
 			status int
 			reason string
 		}{{http.StatusNotFound, "NotFound"}, {http.StatusInternalServerError, "InternalError"}} {
+			failures := testutil.ToFloat64(imports.WithLabelValues(resultFailure, tc.reason))
 			reg.FailNext("", "/manifests/", tc.status, 1000)
 			requestImport(ns, "flaky")
 			Eventually(importFailure(ns, "flaky", "latest")).Should(Equal(tc.reason))
+			Expect(testutil.ToFloat64(imports.WithLabelValues(resultFailure, tc.reason))).To(BeNumerically(">", failures),
+				`imagestream_imports_total{result="failure",reason=%q} counts the failure`, tc.reason)
 			is := getStream(ns, "flaky")
 			Expect(imagestream.LatestEvent(&is.Status, "latest").Image).To(Equal(d1.String()), "the last good image stays current")
 			Expect(meta.IsStatusConditionFalse(is.Status.Conditions, imagev1.ReadyCondition)).To(BeTrue())

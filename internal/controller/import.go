@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -62,8 +63,10 @@ func (run *importRun) importTag(tag imagev1.TagReference) (*registry.Result, err
 	return run.importImage(importSpec{from: tag.From.Name, policy: tag.ImportPolicy, annotations: tag.Annotations})
 }
 
-// importImage imports one pull spec with the stream's secrets and insecure annotation.
-func (run *importRun) importImage(spec importSpec) (*registry.Result, error) {
+// importImage imports one pull spec with the stream's secrets and insecure annotation, and
+// counts it in imagestream_imports_total.
+func (run *importRun) importImage(spec importSpec) (_ *registry.Result, err error) {
+	defer observeImport(time.Now(), &err)
 	ref, err := reference.Parse(spec.from)
 	if err != nil {
 		return nil, &registry.Error{Reason: "BadRequest", Message: fmt.Sprintf("invalid from.name %q: %v", spec.from, err)}

@@ -30,18 +30,21 @@ import (
 // interval, in a slot whose phase depends on the stream (imagestream.CheckSlot), under a
 // cluster-wide cap of checks per minute. It remembers in memory which slot of each stream
 // was checked; the first time it sees a stream (a new stream, or after a restart) it counts
-// the current slot as checked, so a restart never re-checks every stream at once.
+// the current slot as checked, so a restart never re-checks every stream at once. It keeps
+// the imagestream_scheduled_* metrics.
 type Schedule struct {
 	interval time.Duration
 	limiter  *rate.Limiter
 	mu       sync.Mutex
 	checked  map[types.NamespacedName]time.Time
+	// tags is the number of scheduled tags of each stream that has some.
+	tags map[types.NamespacedName]int
 }
 
 // NewSchedule returns a schedule re-checking every interval, at most perMinute streams a
 // minute (perMinute <= 0: no cap).
 func NewSchedule(interval time.Duration, perMinute int) *Schedule {
-	s := &Schedule{interval: interval, checked: map[types.NamespacedName]time.Time{}}
+	s := &Schedule{interval: interval, checked: map[types.NamespacedName]time.Time{}, tags: map[types.NamespacedName]int{}}
 	if perMinute > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
 	}
@@ -65,14 +68,45 @@ func (s *Schedule) due(key types.NamespacedName, now time.Time) (bool, time.Time
 // long to wait before trying again.
 func (s *Schedule) admit(now time.Time) (bool, time.Duration) {
 	if s.limiter == nil {
+		scheduledChecks.WithLabelValues(resultAdmitted).Inc()
 		return true, 0
 	}
 	r := s.limiter.ReserveN(now, 1)
 	if delay := r.DelayFrom(now); delay > 0 {
 		r.CancelAt(now)
+		scheduledChecks.WithLabelValues(resultDelayed).Inc()
 		return false, delay
 	}
+	scheduledChecks.WithLabelValues(resultAdmitted).Inc()
 	return true, 0
+}
+
+// track records how many scheduled tags a stream has (0: none), for the
+// imagestream_scheduled_tags and imagestream_scheduled_streams gauges.
+func (s *Schedule) track(key types.NamespacedName, tags int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setTags(key, tags)
+}
+
+// setTags is track with s.mu held.
+func (s *Schedule) setTags(key types.NamespacedName, tags int) {
+	old := s.tags[key]
+	if tags == old {
+		return
+	}
+	scheduledTags.Add(float64(tags - old))
+	switch {
+	case old == 0:
+		scheduledStreams.Inc()
+	case tags == 0:
+		scheduledStreams.Dec()
+	}
+	if tags == 0 {
+		delete(s.tags, key)
+	} else {
+		s.tags[key] = tags
+	}
 }
 
 // done records that the stream's slot was checked.
@@ -92,4 +126,5 @@ func (s *Schedule) forget(key types.NamespacedName) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.checked, key)
+	s.setTags(key, 0)
 }

@@ -20,12 +20,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"k8s.io/apimachinery/pkg/types"
 )
 
 func TestScheduleCapsChecksPerMinute(t *testing.T) {
 	s := NewSchedule(15*time.Minute, 60)
 	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	admittedBefore := testutil.ToFloat64(scheduledChecks.WithLabelValues(resultAdmitted))
+	delayedBefore := testutil.ToFloat64(scheduledChecks.WithLabelValues(resultDelayed))
 	admitted := 0
 	for range 200 {
 		if ok, _ := s.admit(now); ok {
@@ -34,6 +37,12 @@ func TestScheduleCapsChecksPerMinute(t *testing.T) {
 	}
 	if admitted != 60 {
 		t.Fatalf("admitted %d checks at once, want the burst of 60", admitted)
+	}
+	if got := testutil.ToFloat64(scheduledChecks.WithLabelValues(resultAdmitted)) - admittedBefore; got != 60 {
+		t.Errorf(`imagestream_scheduled_checks_total{result="admitted"} moved by %v, want 60`, got)
+	}
+	if got := testutil.ToFloat64(scheduledChecks.WithLabelValues(resultDelayed)) - delayedBefore; got != 140 {
+		t.Errorf(`imagestream_scheduled_checks_total{result="delayed"} moved by %v, want 140`, got)
 	}
 	ok, wait := s.admit(now)
 	if ok || wait <= 0 || wait > time.Second {

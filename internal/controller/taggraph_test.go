@@ -21,6 +21,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -143,11 +144,16 @@ var _ = Describe("Scheduled import", func() {
 		tag.ImportPolicy.Scheduled = true
 		createStream(ns, "nightly", tag)
 		Eventually(currentImage(ns, "nightly", "latest")).Should(Equal(d1.String()))
+		Expect(testutil.ToFloat64(scheduledTags)).To(BeNumerically(">=", 1), "imagestream_scheduled_tags counts the tag")
 
 		By("checking an unchanged tag several times without writing")
 		rv := getStream(ns, "nightly").ResourceVersion
 		reg.ResetRequests()
+		admitted := testutil.ToFloat64(scheduledChecks.WithLabelValues(resultAdmitted))
 		Eventually(func() int { return reg.Count("HEAD", "/manifests/latest") }).WithTimeout(4 * scheduledInterval).Should(BeNumerically(">=", 2))
+		// At most one of those checks was admitted before admitted was read.
+		Expect(testutil.ToFloat64(scheduledChecks.WithLabelValues(resultAdmitted))).To(BeNumerically(">=", admitted+1),
+			`imagestream_scheduled_checks_total{result="admitted"} counts the checks`)
 		Expect(getStream(ns, "nightly").ResourceVersion).To(Equal(rv), "an unchanged scheduled check writes nothing")
 		Expect(reg.Count("GET", "/manifests/")).To(BeZero(), "an unchanged digest is not fetched again")
 
