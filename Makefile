@@ -86,11 +86,11 @@ test: verify-generated fmt vet controlplane ## Run unit, envtest and end-to-end 
 	$(MAKE) --no-print-directory test-e2e
 
 .PHONY: test-e2e
-test-e2e: build controlplane ## Run the end-to-end tests: bin/manager and kubectl against a local control plane.
-	KUBEBUILDER_ASSETS="$(LOCALBIN)" go test -tags=e2e ./test/e2e/ -v -ginkgo.v -timeout 20m
+test-e2e: build controlplane registry ## Run the end-to-end tests: bin/manager and kubectl against a local control plane (and bin/registry for push notifications).
+	KUBEBUILDER_ASSETS="$(LOCALBIN)" go test -tags=e2e ./test/e2e/... -v -ginkgo.v -timeout 20m
 
 .PHONY: bench
-bench: controlplane ## Run the benchmarks of test/bench (about 12 minutes on 2 cores; BENCH=<regexp> picks some); docs/benchmarks.md records the figures.
+bench: controlplane registry ## Run the benchmarks of test/bench (about 12 minutes on 2 cores; BENCH=<regexp> picks some); docs/benchmarks.md records the figures.
 	KUBEBUILDER_ASSETS="$(LOCALBIN)" go test ./test/bench/ -run '^$$' -bench '$(or $(BENCH),.)' -benchtime 2s -timeout 60m
 
 .PHONY: lint
@@ -244,6 +244,18 @@ endef
 crd-ref-docs: $(CRD_REF_DOCS) ## Build crd-ref-docs (the API reference generator) into bin/ (go install) if necessary.
 $(CRD_REF_DOCS): $(LOCALBIN)
 	$(call go-install-tool,$(CRD_REF_DOCS),github.com/elastic/crd-ref-docs,$(CRD_REF_DOCS_VERSION))
+
+## CNCF Distribution, the registry that sends push notifications in the end-to-end tests and
+## `make bench`, built from its Go module (hack/tools/distribution/go.mod pins the version).
+DISTRIBUTION_MODULE = hack/tools/distribution
+REGISTRY ?= $(LOCALBIN)/registry
+
+.PHONY: registry
+registry: $(REGISTRY) ## Build CNCF Distribution's registry into bin/registry (first time about 3 minutes on 2 cores).
+$(REGISTRY): $(DISTRIBUTION_MODULE)/go.mod | $(LOCALBIN)
+	@echo "Building registry from github.com/distribution/distribution/v3/cmd/registry (once)"
+	cd $(DISTRIBUTION_MODULE) && go build -trimpath -ldflags='-s -w' -o "$@.tmp" github.com/distribution/distribution/v3/cmd/registry
+	mv "$@.tmp" "$@"
 
 .PHONY: golangci-lint
 golangci-lint: $(GOLANGCI_LINT) ## Build golangci-lint into bin/ (go install) if necessary.
