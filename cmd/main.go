@@ -109,6 +109,25 @@ func main() {
 		"a pattern without a port means port 443, ':*' any port. Empty: every registry not blocked.", commaList(&importer.AllowedRegistries))
 	flag.Func("blocked-registries", "Comma-separated registry host globs imports may not use; blocked wins over allowed. "+
 		"Link-local and cloud metadata addresses are always refused.", commaList(&importer.BlockedRegistries))
+	flag.Func("registry-mirrors", "Comma-separated mirrors tried before the registries they mirror, as <source>[/<path>]=[http://]<mirror>[/<path>], "+
+		"e.g. 'docker.io=mirror.local:5000,quay.io/org=http://10.0.0.5:5000/org' (http:// allows plain HTTP and unverified TLS). "+
+		"Streams keep the source's pull specs; nodes pull through their own mirror configuration.", func(value string) error {
+		var mirrors []string
+		if err := commaList(&mirrors)(value); err != nil {
+			return err
+		}
+		for _, m := range mirrors {
+			mirror, err := registry.ParseMirror(m)
+			if err != nil {
+				return err
+			}
+			importer.Mirrors = append(importer.Mirrors, mirror)
+		}
+		return nil
+	})
+	flag.StringVar(&importer.MirrorSourcePolicy, "mirror-source-policy", registry.AllowContactingSource,
+		"With --registry-mirrors: "+registry.AllowContactingSource+" tries the source when no mirror has the image, "+
+			registry.NeverContactSource+" imports from the mirrors only.")
 	flag.Float64Var(&importer.RegistryQPS, "registry-qps", registry.DefaultRegistryQPS,
 		"Requests per second to one registry host, shared by all streams. Negative: unlimited.")
 	flag.IntVar(&importer.RegistryBurst, "registry-burst", registry.DefaultRegistryBurst, "Burst of requests to one registry host.")
@@ -246,6 +265,9 @@ func main() {
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         enableLeaderElection,
 		LeaderElectionID:       "d5dda271.imagestreams.io",
+		// The lease lives in the operator's namespace: POD_NAMESPACE (config/manager sets it
+		// from the downward API), else the namespace of the in-cluster ServiceAccount.
+		LeaderElectionNamespace: os.Getenv("POD_NAMESPACE"),
 		// LeaderElectionReleaseOnCancel defines if the leader should step down voluntarily
 		// when the Manager ends. This requires the binary to immediately end when the
 		// Manager is stopped, otherwise, this setting is unsafe. Setting this significantly

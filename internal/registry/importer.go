@@ -175,11 +175,15 @@ func (i *Importer) Import(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	var result *Result
-	err = i.withCredentials(ctx, t, run.ref, req.Keychain, func(ctx context.Context, s *session) error {
-		run.session = s
-		var err error
-		result, err = run.run(ctx)
-		return err
+	err = i.throughMirrors(t, run.ref, func(c target, ref string) error {
+		attempt := *run
+		attempt.target, attempt.ref = c, ref
+		return i.withCredentials(ctx, c, ref, req.Keychain, func(ctx context.Context, s *session) error {
+			attempt.session = s
+			var err error
+			result, err = attempt.run(ctx)
+			return err
+		})
 	})
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ limitations under the License.
 package registry
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"time"
@@ -103,10 +104,22 @@ type Options struct {
 	// negative value means unlimited. A request is in flight until its response body is
 	// read or closed.
 	MaxConcurrentRequestsPerRegistry int
+
+	// Mirrors are tried, in order, before the registries they mirror; see Mirror.
+	// Credentials for a mirror come from the pull secrets' entries for the mirror's host.
+	Mirrors []Mirror
+	// MirrorSourcePolicy is AllowContactingSource (the default, "") or NeverContactSource.
+	MirrorSourcePolicy string
 }
 
-// Validate reports invalid AllowedRegistries and BlockedRegistries patterns.
+// Validate reports invalid AllowedRegistries and BlockedRegistries patterns and an unknown
+// MirrorSourcePolicy.
 func (o Options) Validate() error {
+	switch o.MirrorSourcePolicy {
+	case "", AllowContactingSource, NeverContactSource:
+	default:
+		return fmt.Errorf("mirror source policy %q: valid values are %s and %s", o.MirrorSourcePolicy, AllowContactingSource, NeverContactSource)
+	}
 	_, err := NewPolicy(o.AllowedRegistries, o.BlockedRegistries)
 	return err
 }

@@ -57,6 +57,8 @@ type target struct {
 	host string
 	// display is "<registry>/<repository>" as requested, the prefix of references.
 	display string
+	// mirror is, for a mirror of the requested repository, its "<registry>/<repository>".
+	mirror string
 }
 
 func (t target) challengeKey() challengeKey {

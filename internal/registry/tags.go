@@ -49,10 +49,12 @@ func (i *Importer) ListTags(ctx context.Context, registry, repository string, in
 		return nil, err
 	}
 	var tags []string
-	err = i.withCredentials(ctx, t, t.display, kc, func(ctx context.Context, s *session) error {
-		var err error
-		tags, err = s.listTags(ctx, t.display, i.tagPageSize)
-		return err
+	err = i.throughMirrors(t, t.display, func(c target, ref string) error {
+		return i.withCredentials(ctx, c, ref, kc, func(ctx context.Context, s *session) error {
+			var err error
+			tags, err = s.listTags(ctx, ref, i.tagPageSize)
+			return err
+		})
 	})
 	if err != nil {
 		return nil, err
