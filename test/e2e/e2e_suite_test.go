@@ -17,13 +17,16 @@ limitations under the License.
 */
 
 // Package e2e runs the built binaries the way a user does: bin/manager against a local
-// control plane (etcd and kube-apiserver built from Go modules), driven with the real
-// kubectl. Run it with `make test-e2e` (part of `make test`).
+// control plane (etcd, kube-apiserver and kube-controller-manager built from Go modules),
+// installed from config/default and authenticated as its ServiceAccount, so that it has only
+// the generated roles, driven with the real kubectl. Run it with `make test-e2e` (part of
+// `make test`).
 package e2e
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -35,15 +38,29 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/imagestreams/imagestream-operator/internal/localcluster"
 	"github.com/imagestreams/imagestream-operator/test/testenv"
+	"github.com/imagestreams/imagestream-operator/test/testregistry"
 )
 
 var (
-	testEnv    *envtest.Environment
+	testEnv *envtest.Environment
+	kcm     *localcluster.ControllerManager
+	// kubeconfig is the administrator's, for kubectl.
 	kubeconfig string
-	manager    *exec.Cmd
+	// adminClient is the administrator's client.
+	adminClient client.Client
+	manager     *exec.Cmd
+	// managerExited is closed when bin/manager has exited.
+	managerExited chan struct{}
+	// dockerHubMirror stands in for docker.io (--registry-mirrors).
+	dockerHubMirror *testregistry.Registry
+	// managerOutput is what bin/manager printed (it also goes to GinkgoWriter).
+	managerOutput = &syncBuffer{}
 )
 
 func TestE2E(t *testing.T) {
@@ -52,49 +69,95 @@ func TestE2E(t *testing.T) {
 }
 
 var _ = BeforeSuite(func() {
+	ctx := context.Background()
+	dir := GinkgoT().TempDir()
 	By("starting the local control plane")
 	var err error
 	testEnv, err = testenv.New()
 	Expect(err).NotTo(HaveOccurred())
-	_, err = testEnv.Start()
+	cfg, err := testEnv.Start()
+	Expect(err).NotTo(HaveOccurred())
+	kcm, err = localcluster.StartControllerManager(testEnv, testenv.BinDir(), dir)
+	Expect(err).NotTo(HaveOccurred())
+	adminClient, err = client.New(cfg, client.Options{Scheme: scheme.Scheme})
 	Expect(err).NotTo(HaveOccurred())
 
 	admin, err := testEnv.AddUser(envtest.User{Name: "e2e-admin", Groups: []string{"system:masters"}}, nil)
 	Expect(err).NotTo(HaveOccurred())
 	config, err := admin.KubeConfig()
 	Expect(err).NotTo(HaveOccurred())
-	kubeconfig = filepath.Join(GinkgoT().TempDir(), "kubeconfig")
+	kubeconfig = filepath.Join(dir, "kubeconfig")
 	Expect(os.WriteFile(kubeconfig, config, 0o600)).To(Succeed())
 
-	By("starting bin/manager against it")
-	probeAddr := freeAddress()
-	manager = exec.Command(filepath.Join(testenv.RepoRoot(), "bin", "manager"),
-		"--health-probe-bind-address="+probeAddr, "--metrics-bind-address=0",
-		// Only the test's own registries on this machine: the samples name docker.io, which
-		// the operator must not try to reach from here.
-		"--allowed-registries=127.0.0.1:*")
-	// The webhooks need certificates and a reachable service; e2e runs the controllers alone.
-	manager.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "ENABLE_WEBHOOKS=false")
-	manager.Stdout, manager.Stderr = GinkgoWriter, GinkgoWriter
-	Expect(manager.Start()).To(Succeed(), "build it first with `make build`")
+	By("installing the operator's namespace, ServiceAccount, roles and webhook configurations from config/default")
+	webhookAddr := freeAddress()
+	installOperator(ctx, adminClient, webhookAddr)
+	operatorKubeconfig := filepath.Join(dir, "operator.kubeconfig")
+	serviceAccountKubeconfig(ctx, cfg, operatorKubeconfig)
 
-	Eventually(func() (int, error) {
+	By("starting a local mirror of Docker Hub with the images config/samples names")
+	dockerHubMirror, err = testregistry.Start(testregistry.Options{})
+	Expect(err).NotTo(HaveOccurred())
+	for _, image := range []string{"library/python:3.12", "library/busybox:latest"} {
+		repository, tag, _ := strings.Cut(image, ":")
+		_, err := dockerHubMirror.PushImage(repository, tag, testregistry.ImageSpec{Cmd: []string{"sh"}})
+		Expect(err).NotTo(HaveOccurred())
+	}
+
+	By("starting bin/manager as the operator's ServiceAccount, with its webhooks and self-managed certificates")
+	probeAddr := freeAddress()
+	_, webhookPort, err := net.SplitHostPort(webhookAddr)
+	Expect(err).NotTo(HaveOccurred())
+	manager = exec.Command(filepath.Join(testenv.RepoRoot(), "bin", "manager"),
+		// config/manager's arguments ...
+		"--leader-elect", "--health-probe-bind-address="+probeAddr,
+		// ... and what differs on this machine: no metrics Service, the webhooks served on a
+		// loopback port that the webhook configurations name by URL,
+		"--metrics-bind-address=0", "--webhook-port="+webhookPort, "--webhook-cert-path="+filepath.Join(dir, "webhook-certs"),
+		"--webhook-cert-extra-hosts=127.0.0.1",
+		// and Docker Hub mirrored by a local registry, as in an air-gapped cluster: the
+		// samples name docker.io, which the operator must not try to reach from here.
+		"--registry-mirrors=docker.io=http://"+dockerHubMirror.Host(), "--mirror-source-policy=NeverContactSource")
+	manager.Env = append(os.Environ(), "KUBECONFIG="+operatorKubeconfig, "POD_NAMESPACE="+operatorNamespace)
+	manager.Stdout = io.MultiWriter(GinkgoWriter, managerOutput)
+	manager.Stderr = manager.Stdout
+	Expect(manager.Start()).To(Succeed(), "build it first with `make build`")
+	managerExited = make(chan struct{})
+	go func() {
+		_ = manager.Wait()
+		close(managerExited)
+	}()
+
+	By("waiting until the manager is ready: its webhook certificate is trusted by the API server")
+	Eventually(func(g Gomega) (int, error) {
+		g.Expect(managerExited).NotTo(BeClosed(), "bin/manager exited")
 		resp, err := http.Get("http://" + probeAddr + "/readyz")
 		if err != nil {
 			return 0, err
 		}
 		defer resp.Body.Close()
 		return resp.StatusCode, nil
-	}).WithTimeout(60 * time.Second).WithPolling(250 * time.Millisecond).Should(Equal(http.StatusOK))
+	}).WithTimeout(90 * time.Second).WithPolling(250 * time.Millisecond).Should(Equal(http.StatusOK))
 })
 
 var _ = AfterSuite(func() {
-	if manager != nil && manager.Process != nil {
+	if managerExited != nil {
 		_ = manager.Process.Signal(os.Interrupt)
-		_ = manager.Wait()
+		<-managerExited
+	}
+	if dockerHubMirror != nil {
+		dockerHubMirror.Close()
+	}
+	if kcm != nil {
+		Expect(kcm.Stop()).To(Succeed())
 	}
 	if testEnv != nil {
 		Expect(testEnv.Stop()).To(Succeed())
+	}
+	By("checking that the generated roles allowed everything the operator did")
+	for _, line := range strings.Split(managerOutput.String(), "\n") {
+		Expect(line).NotTo(ContainSubstring("forbidden: User \"system:serviceaccount:"),
+			"the operator's ServiceAccount lacks a permission; add an RBAC marker")
 	}
 })
 
