@@ -86,7 +86,7 @@ test: verify-generated fmt vet controlplane ## Run unit, envtest and end-to-end 
 	$(MAKE) --no-print-directory test-e2e
 
 .PHONY: test-e2e
-test-e2e: build controlplane registry ## Run the end-to-end tests: bin/manager and kubectl against a local control plane (and bin/registry for push notifications).
+test-e2e: build controlplane registry kustomize ## Run the end-to-end tests: bin/manager and kubectl against a local control plane (and bin/registry for push notifications).
 	KUBEBUILDER_ASSETS="$(LOCALBIN)" go test -tags=e2e ./test/e2e/... -v -ginkgo.v -timeout 20m
 
 .PHONY: bench
