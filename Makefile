@@ -1,5 +1,9 @@
-# Image URL to use all building/pushing image targets
-IMG ?= controller:latest
+# VERSION is the operator's version: the OLM bundle's CSV version and the images' tag.
+VERSION ?= 0.1.0
+# IMAGE_TAG_BASE is the image repository of the manager; the bundle image is <it>-bundle.
+IMAGE_TAG_BASE ?= ghcr.io/imagestreams/imagestream-operator
+# Image URL to use all building/pushing image targets. dist/install.yaml and bundle/ name it.
+IMG ?= $(IMAGE_TAG_BASE):v$(VERSION)
 # YEAR defines the year value used for substituting the YEAR placeholder in the boilerplate header.
 YEAR ?= 2026
 
@@ -81,7 +85,7 @@ verify-generated: controller-gen crd-ref-docs ## Fail when `make manifests gener
 	fi
 
 .PHONY: test
-test: verify-generated fmt vet controlplane ## Run unit, envtest and end-to-end tests against the hermetic control plane.
+test: verify-generated verify-bundle test-bundle fmt vet controlplane ## Run unit, envtest and end-to-end tests against the hermetic control plane.
 	KUBEBUILDER_ASSETS="$(LOCALBIN)" go test $$(go list ./... | grep -v /test/e2e) -coverprofile cover.out
 	$(MAKE) --no-print-directory test-e2e
 
@@ -155,11 +159,15 @@ docker-buildx: ## Build and push docker image for the manager for cross-platform
 	- $(CONTAINER_TOOL) buildx rm imagestream-operator-builder
 	rm Dockerfile.cross
 
+# The image is set in a throw-away overlay of config/default, so config/manager keeps its
+# controller:latest placeholder and the committed dist/install.yaml changes only with config/.
 .PHONY: build-installer
-build-installer: manifests generate kustomize ## Generate a consolidated YAML with CRDs and deployment.
+build-installer: manifests generate kustomize ## Generate dist/install.yaml (CRDs, RBAC, deployment, webhooks) from config/default, with image IMG.
 	mkdir -p dist
-	cd config/manager && "$(KUSTOMIZE)" edit set image controller=${IMG}
-	"$(KUSTOMIZE)" build config/default > dist/install.yaml
+	@overlay="$$(mktemp -d)"; trap 'rm -rf "$$overlay"' EXIT; \
+	printf 'resources:\n- %s\n' "$$(realpath --relative-to="$$overlay" config/default)" > "$$overlay/kustomization.yaml"; \
+	(cd "$$overlay" && "$(KUSTOMIZE)" edit set image controller=${IMG}); \
+	"$(KUSTOMIZE)" build "$$overlay" > dist/install.yaml.tmp && mv dist/install.yaml.tmp dist/install.yaml
 
 ##@ Deployment
 
@@ -185,6 +193,49 @@ deploy: manifests kustomize ## Deploy controller to the K8s cluster specified in
 .PHONY: undeploy
 undeploy: kustomize ## Undeploy controller from the K8s cluster specified in ~/.kube/config. Call with ignore-not-found=true to ignore resource not found errors during deletion.
 	"$(KUSTOMIZE)" build config/default | "$(KUBECTL)" delete --ignore-not-found=$(ignore-not-found) -f -
+
+##@ OLM bundle
+
+# The bundle's channels (https://olm.operatorframework.io/docs/best-practices/channel-naming/).
+BUNDLE_CHANNELS ?= candidate
+BUNDLE_DEFAULT_CHANNEL ?= candidate
+# BUNDLE_IMG is the bundle image `make bundle-build bundle-push` builds and pushes.
+BUNDLE_IMG ?= $(IMAGE_TAG_BASE)-bundle:v$(VERSION)
+# hack/tools/bundle is a Go module of its own (operator-framework/api wants older k8s.io
+# modules than the operator): the bundle generator and the bundle's validation tests.
+BUNDLE_MODULE = hack/tools/bundle
+# Files written by `make bundle build-installer`; `make test` fails when they are stale.
+BUNDLE_GENERATED = bundle bundle.Dockerfile dist/install.yaml
+
+.PHONY: bundle
+bundle: manifests kustomize ## Generate the OLM bundle (bundle/, bundle.Dockerfile) from config/manifests, for VERSION and IMG.
+	"$(KUSTOMIZE)" build config/manifests | go -C $(BUNDLE_MODULE) run . \
+		--version $(VERSION) --image $(IMG) --channels $(BUNDLE_CHANNELS) --default-channel $(BUNDLE_DEFAULT_CHANNEL) \
+		--icon "$(CURDIR)/config/manifests/icon.svg" --output-dir "$(CURDIR)/bundle" --dockerfile "$(CURDIR)/bundle.Dockerfile"
+
+.PHONY: test-bundle
+test-bundle: ## Validate the committed bundle with operator-framework/api (any error or warning fails) and test the generator.
+	cd $(BUNDLE_MODULE) && go test ./...
+
+.PHONY: verify-bundle
+verify-bundle: ## Fail when `make bundle build-installer` would change bundle/, bundle.Dockerfile or dist/install.yaml.
+	@state() { git status --porcelain --untracked-files=all -- $(BUNDLE_GENERATED); { find $(BUNDLE_GENERATED) -type f -exec sha256sum {} + || true; } | sort; }; \
+	before="$$(state)"; \
+	$(MAKE) --no-print-directory bundle build-installer >/dev/null; \
+	if [ "$$before" != "$$(state)" ]; then \
+		echo "The bundle or installer was stale; 'make bundle build-installer' changed:"; git status --short -- $(BUNDLE_GENERATED); \
+		echo "Commit the regenerated files."; exit 1; \
+	fi
+
+# bundle.Dockerfile.dockerignore lets the bundle files into the build context, which the
+# repository's .dockerignore keeps out (Docker reads it by itself; podman needs --ignorefile).
+.PHONY: bundle-build
+bundle-build: ## Build the bundle image BUNDLE_IMG from bundle/ (after `make bundle`).
+	$(CONTAINER_TOOL) build -f bundle.Dockerfile $(if $(filter podman,$(notdir $(CONTAINER_TOOL))),--ignorefile bundle.Dockerfile.dockerignore) -t $(BUNDLE_IMG) .
+
+.PHONY: bundle-push
+bundle-push: ## Push the bundle image BUNDLE_IMG.
+	$(CONTAINER_TOOL) push $(BUNDLE_IMG)
 
 ##@ Dependencies
 
