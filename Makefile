@@ -201,8 +201,9 @@ BUNDLE_CHANNELS ?= candidate
 BUNDLE_DEFAULT_CHANNEL ?= candidate
 # BUNDLE_IMG is the bundle image `make bundle-build bundle-push` builds and pushes.
 BUNDLE_IMG ?= $(IMAGE_TAG_BASE)-bundle:v$(VERSION)
-# hack/tools/bundle is a Go module of its own (operator-framework/api wants older k8s.io
-# modules than the operator): the bundle generator and the bundle's validation tests.
+# hack/tools/bundle is a Go module of its own, so that operator-framework/api and its
+# dependencies stay out of the operator's go.mod: the bundle generator and the tests of the
+# committed bundle and installer.
 BUNDLE_MODULE = hack/tools/bundle
 # Files written by `make bundle build-installer`; `make test` fails when they are stale.
 BUNDLE_GENERATED = bundle bundle.Dockerfile dist/install.yaml
@@ -214,7 +215,7 @@ bundle: manifests kustomize ## Generate the OLM bundle (bundle/, bundle.Dockerfi
 		--icon "$(CURDIR)/config/manifests/icon.svg" --output-dir "$(CURDIR)/bundle" --dockerfile "$(CURDIR)/bundle.Dockerfile"
 
 .PHONY: test-bundle
-test-bundle: ## Validate the committed bundle with operator-framework/api (any error or warning fails) and test the generator.
+test-bundle: controlplane ## Validate the committed bundle with operator-framework/api (any error or warning fails), try it and dist/install.yaml on a kube-apiserver, test the generator.
 	cd $(BUNDLE_MODULE) && go test ./...
 
 .PHONY: verify-bundle
