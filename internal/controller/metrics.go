@@ -63,8 +63,8 @@ var (
 // admitted them or postponed them.
 var scheduledChecks = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "imagestream_scheduled_checks_total",
-	Help: "Scheduled checks of image streams that were due, by result: admitted, or delayed by " +
-		"--max-scheduled-imports-per-minute (a check delayed twice counts twice).",
+	Help: "Scheduled checks of image streams that came due, by result: admitted, or delayed " +
+		"(postponed by --max-scheduled-imports-per-minute; admitted later).",
 }, []string{"result"})
 
 // scheduledCheckDelay observes how late scheduled checks run.
