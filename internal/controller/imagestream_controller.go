@@ -187,7 +187,7 @@ func (r *ImageStreamReconciler) scheduledChecks(is *imagev1.ImageStream, now tim
 	if !due {
 		return nil, slot, 0
 	}
-	if ok, wait := r.Schedule.admit(now); !ok {
+	if ok, wait := r.Schedule.admit(key, now); !ok {
 		return nil, slot, wait
 	}
 	scheduledCheckDelay.Observe(now.Sub(slot).Seconds())

@@ -37,6 +37,8 @@ type Schedule struct {
 	limiter  *rate.Limiter
 	mu       sync.Mutex
 	checked  map[types.NamespacedName]time.Time
+	// turns are the times at which streams delayed by the cap may check, reserved from limiter.
+	turns map[types.NamespacedName]time.Time
 	// tags is the number of scheduled tags of each stream that has some.
 	tags map[types.NamespacedName]int
 }
@@ -44,7 +46,8 @@ type Schedule struct {
 // NewSchedule returns a schedule re-checking every interval, at most perMinute streams a
 // minute (perMinute <= 0: no cap).
 func NewSchedule(interval time.Duration, perMinute int) *Schedule {
-	s := &Schedule{interval: interval, checked: map[types.NamespacedName]time.Time{}, tags: map[types.NamespacedName]int{}}
+	s := &Schedule{interval: interval, checked: map[types.NamespacedName]time.Time{}, tags: map[types.NamespacedName]int{},
+		turns: map[types.NamespacedName]time.Time{}}
 	if perMinute > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
 	}
@@ -64,16 +67,25 @@ func (s *Schedule) due(key types.NamespacedName, now time.Time) (bool, time.Time
 	return last.Before(slot), slot
 }
 
-// admit takes one check from the per-minute cap; when the cap is exhausted it returns how
-// long to wait before trying again.
-func (s *Schedule) admit(now time.Time) (bool, time.Duration) {
+// admit takes the stream's turn under the per-minute cap; when the cap is exhausted it
+// returns how long to wait. A stream the cap delays keeps its place: a token is reserved
+// for it, and when the wait is over it is admitted without competing again. Delayed streams
+// are so checked in the order they became due, each reconciled twice, instead of all of
+// them retrying whenever a token frees up.
+func (s *Schedule) admit(key types.NamespacedName, now time.Time) (bool, time.Duration) {
 	if s.limiter == nil {
 		scheduledChecks.WithLabelValues(resultAdmitted).Inc()
 		return true, 0
 	}
-	r := s.limiter.ReserveN(now, 1)
-	if delay := r.DelayFrom(now); delay > 0 {
-		r.CancelAt(now)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if turn, reserved := s.turns[key]; reserved {
+		if wait := turn.Sub(now); wait > 0 {
+			return false, wait
+		}
+		delete(s.turns, key)
+	} else if delay := s.limiter.ReserveN(now, 1).DelayFrom(now); delay > 0 {
+		s.turns[key] = now.Add(delay)
 		scheduledChecks.WithLabelValues(resultDelayed).Inc()
 		return false, delay
 	}
@@ -104,6 +116,7 @@ func (s *Schedule) setTags(key types.NamespacedName, tags int) {
 	}
 	if tags == 0 {
 		delete(s.tags, key)
+		delete(s.turns, key)
 	} else {
 		s.tags[key] = tags
 	}
@@ -126,5 +139,6 @@ func (s *Schedule) forget(key types.NamespacedName) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.checked, key)
+	delete(s.turns, key)
 	s.setTags(key, 0)
 }

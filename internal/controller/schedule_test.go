@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -27,12 +28,19 @@ import (
 func TestScheduleCapsChecksPerMinute(t *testing.T) {
 	s := NewSchedule(15*time.Minute, 60)
 	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	stream := func(i int) types.NamespacedName {
+		return types.NamespacedName{Namespace: "ns", Name: fmt.Sprintf("app%03d", i)}
+	}
 	admittedBefore := testutil.ToFloat64(scheduledChecks.WithLabelValues(resultAdmitted))
 	delayedBefore := testutil.ToFloat64(scheduledChecks.WithLabelValues(resultDelayed))
 	admitted := 0
-	for range 200 {
-		if ok, _ := s.admit(now); ok {
+	waits := map[int]time.Duration{}
+	for i := range 200 {
+		ok, wait := s.admit(stream(i), now)
+		if ok {
 			admitted++
+		} else {
+			waits[i] = wait
 		}
 	}
 	if admitted != 60 {
@@ -44,14 +52,27 @@ func TestScheduleCapsChecksPerMinute(t *testing.T) {
 	if got := testutil.ToFloat64(scheduledChecks.WithLabelValues(resultDelayed)) - delayedBefore; got != 140 {
 		t.Errorf(`imagestream_scheduled_checks_total{result="delayed"} moved by %v, want 140`, got)
 	}
-	ok, wait := s.admit(now)
-	if ok || wait <= 0 || wait > time.Second {
-		t.Fatalf("after the burst: admitted=%v, wait=%v; want a wait of at most 1s", ok, wait)
+	// The delayed streams queue one second apart, in the order they came.
+	for i := 60; i < 200; i++ {
+		if want := time.Duration(i-59) * time.Second; waits[i] != want {
+			t.Fatalf("stream %d waits %v, want %v", i, waits[i], want)
+		}
 	}
-	if ok, _ := s.admit(now.Add(time.Second)); !ok {
-		t.Error("one check a second is admitted after the burst")
+
+	later := now.Add(time.Second)
+	if ok, wait := s.admit(stream(61), later); ok || wait != time.Second {
+		t.Errorf("stream 61 before its turn: admitted=%v, wait=%v; want a wait of 1s more", ok, wait)
 	}
-	if ok, _ := NewSchedule(time.Minute, 0).admit(now); !ok {
+	if ok, _ := s.admit(stream(60), later); !ok {
+		t.Error("stream 60 is admitted at its turn")
+	}
+	if ok, wait := s.admit(stream(60), later); ok || wait != 140*time.Second {
+		t.Errorf("stream 60 again: admitted=%v, wait=%v; a turn is taken once, then the stream queues behind the others (140s)", ok, wait)
+	}
+	if ok, wait := s.admit(stream(999), later); ok || wait != 141*time.Second {
+		t.Errorf("a stream due after the queue formed: admitted=%v, wait=%v; want to wait behind the queue (141s)", ok, wait)
+	}
+	if ok, _ := NewSchedule(time.Minute, 0).admit(stream(0), now); !ok {
 		t.Error("no cap admits everything")
 	}
 }
