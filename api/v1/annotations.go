@@ -22,6 +22,13 @@ const (
 	// tags. Any new value (conventionally an RFC 3339 time) triggers one import; the handled
 	// value is recorded in status.importRequestObserved.
 	ImportRequestedAtAnnotation = "image.imagestreams.io/import-requested-at"
+	// PushedTagsAnnotation on an ImageStream holds the tags pushed to the integrated registry
+	// that the stream may not show yet: a JSON object of tag to the digest the registry's
+	// notification named, e.g. {"latest":"sha256:..."}. The notification receiver writes it;
+	// the ImageStream reconciler imports each tag whose status does not show that digest from
+	// <registry hostname>/<namespace>/<stream>:<tag>, so what the stream records comes from
+	// the registry, not from the notification.
+	PushedTagsAnnotation = "image.imagestreams.io/pushed-tags"
 	// PreferArchAnnotation on a spec tag chooses the architecture imported from a manifest
 	// list in Legacy mode.
 	PreferArchAnnotation = "image.imagestreams.io/prefer-arch"

@@ -136,6 +136,7 @@ func (r *ImageStreamReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 			Generation:           is.Generation,
 		})
 	}
+	retryAfter = shortest(retryAfter, r.importPushedTags(run, is, status, forced, now))
 	var repositoryErr error
 	if r.repositoryImportDue(is, forced) {
 		repositoryErr = r.importRepositoryTags(run, is, status, now)
