@@ -45,6 +45,7 @@ import (
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
 	"github.com/imagestreams/imagestream-operator/internal/controller"
 	"github.com/imagestreams/imagestream-operator/internal/localcluster"
+	"github.com/imagestreams/imagestream-operator/internal/notification"
 	"github.com/imagestreams/imagestream-operator/internal/registry"
 	"github.com/imagestreams/imagestream-operator/internal/webhook/certs"
 	webhookv1 "github.com/imagestreams/imagestream-operator/internal/webhook/v1"
@@ -162,6 +163,8 @@ func main() {
 			"--webhook-cert-secret, injects the CA into the webhook configurations and rotates both) or 'external' "+
 			"(cert-manager, OLM or another tool mounts it into --webhook-cert-path and injects the CA).")
 	webhookCerts.BindFlags(flag.CommandLine)
+	var notifications notification.Flags
+	notifications.BindFlags(flag.CommandLine)
 	opts := zap.Options{
 		Development: true,
 	}
@@ -350,6 +353,13 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	if notifications.Enabled() {
+		notifications.RegistryHostnames = []string{streams.RegistryHostname, streams.PublicRegistryHostname}
+		if err := setupNotifications(mgr, notifications); err != nil {
+			setupLog.Error(err, "Failed to set up the registry notification receiver")
+			os.Exit(1)
+		}
+	}
 	// +kubebuilder:scaffold:builder
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -443,4 +453,17 @@ func setupWebhookCertificates(mgr ctrl.Manager, mode string, opts certs.Options)
 		return err
 	}
 	return mgr.AddReadyzCheck("webhook-certificates", m.Check)
+}
+
+// setupNotifications adds the registry notification receiver and its readiness check.
+func setupNotifications(mgr ctrl.Manager, flags notification.Flags) error {
+	opts, err := flags.Complete(mgr.GetAPIReader(), os.Getenv("POD_NAMESPACE"))
+	if err != nil {
+		return err
+	}
+	receiver := &notification.Receiver{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Options: opts}
+	if err := receiver.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	return mgr.AddReadyzCheck("notification-receiver", receiver.Serving)
 }

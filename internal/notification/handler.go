@@ -208,7 +208,9 @@ func (r *Receiver) tooManyRequests(w http.ResponseWriter, endpoint, message stri
 func (r *Receiver) reply(w http.ResponseWriter, endpoint string, status int, res response) {
 	requests.WithLabelValues(endpoint, strconv.Itoa(status)).Inc()
 	var buf bytes.Buffer
-	_ = json.NewEncoder(&buf).Encode(res)
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // messages quote `<token>`; nothing here is rendered as HTML
+	_ = enc.Encode(res)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
