@@ -61,6 +61,10 @@ var (
 	dockerHubMirror *testregistry.Registry
 	// managerOutput is what bin/manager printed (it also goes to GinkgoWriter).
 	managerOutput = &syncBuffer{}
+	// integrated is the integrated registry (CNCF Distribution), whose push notifications
+	// go to the operator's receiver at receiverAddr.
+	integrated   *integratedRegistry
+	receiverAddr string
 )
 
 func TestE2E(t *testing.T) {
@@ -104,6 +108,11 @@ var _ = BeforeSuite(func() {
 		Expect(err).NotTo(HaveOccurred())
 	}
 
+	By("starting CNCF Distribution as the integrated registry, notifying the operator's receiver")
+	receiverAddr = freeAddress()
+	integrated = startIntegratedRegistry(dir, receiverAddr)
+	Expect(adminClient.Create(ctx, notificationTokenSecret())).To(Succeed())
+
 	By("starting bin/manager as the operator's ServiceAccount, with its webhooks and self-managed certificates")
 	probeAddr := freeAddress()
 	_, webhookPort, err := net.SplitHostPort(webhookAddr)
@@ -117,8 +126,14 @@ var _ = BeforeSuite(func() {
 		"--webhook-cert-extra-hosts=127.0.0.1",
 		// and Docker Hub mirrored by a local registry, as in an air-gapped cluster: the
 		// samples name docker.io, which the operator must not try to reach from here.
-		"--registry-mirrors=docker.io=http://"+dockerHubMirror.Host(), "--mirror-source-policy=NeverContactSource")
-	manager.Env = append(os.Environ(), "KUBECONFIG="+operatorKubeconfig, "POD_NAMESPACE="+operatorNamespace)
+		"--registry-mirrors=docker.io=http://"+dockerHubMirror.Host(), "--mirror-source-policy=NeverContactSource",
+		// The integrated registry's pushes arrive at the notification receiver, which serves
+		// a certificate of the registry's CA; the operator trusts that CA (SSL_CERT_FILE).
+		"--registry-hostname="+integrated.host, "--notification-bind-address="+receiverAddr,
+		"--notification-cert-path="+integrated.certDir, "--notification-token-secret=notification-token",
+		"--create-streams-on-push")
+	manager.Env = append(os.Environ(), "KUBECONFIG="+operatorKubeconfig, "POD_NAMESPACE="+operatorNamespace,
+		"SSL_CERT_FILE="+integrated.caFile)
 	manager.Stdout = io.MultiWriter(GinkgoWriter, managerOutput)
 	manager.Stderr = manager.Stdout
 	Expect(manager.Start()).To(Succeed(), "build it first with `make build`")
@@ -148,6 +163,7 @@ var _ = AfterSuite(func() {
 	if dockerHubMirror != nil {
 		dockerHubMirror.Close()
 	}
+	integrated.stop()
 	if kcm != nil {
 		Expect(kcm.Stop()).To(Succeed())
 	}
