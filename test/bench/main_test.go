@@ -51,6 +51,7 @@ import (
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
 	"github.com/imagestreams/imagestream-operator/internal/controller"
 	"github.com/imagestreams/imagestream-operator/internal/registry"
+	"github.com/imagestreams/imagestream-operator/test/distribution"
 	"github.com/imagestreams/imagestream-operator/test/testenv"
 	"github.com/imagestreams/imagestream-operator/test/testregistry"
 )
@@ -66,6 +67,10 @@ var (
 	apiClient client.Client
 	// reg is the registry the streams import from, over plain HTTP.
 	reg *testregistry.Registry
+	// integrated is the integrated registry, CNCF Distribution over HTTPS, notifying the
+	// receiver that BenchmarkPushLatency starts at receiverAddr.
+	integrated   *distribution.Registry
+	receiverAddr string
 )
 
 // TestMain starts the control plane and the registry once when benchmarks are asked for, so
@@ -89,6 +94,15 @@ func runWithEnvironment(m *testing.M) (code int, err error) {
 	var cancel context.CancelFunc
 	ctx, cancel = context.WithCancel(context.Background())
 	defer cancel()
+	dir, err := os.MkdirTemp("", "imagestream-bench-")
+	if err != nil {
+		return 1, err
+	}
+	defer os.RemoveAll(dir)
+	if err := startIntegratedRegistry(dir); err != nil {
+		return 1, err
+	}
+	defer integrated.Stop()
 
 	env, err := testenv.New()
 	if err != nil {

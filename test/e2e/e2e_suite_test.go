@@ -43,6 +43,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/imagestreams/imagestream-operator/internal/localcluster"
+	"github.com/imagestreams/imagestream-operator/test/distribution"
 	"github.com/imagestreams/imagestream-operator/test/testenv"
 	"github.com/imagestreams/imagestream-operator/test/testregistry"
 )
@@ -63,7 +64,7 @@ var (
 	managerOutput = &syncBuffer{}
 	// integrated is the integrated registry (CNCF Distribution), whose push notifications
 	// go to the operator's receiver at receiverAddr.
-	integrated   *integratedRegistry
+	integrated   *distribution.Registry
 	receiverAddr string
 )
 
@@ -110,7 +111,9 @@ var _ = BeforeSuite(func() {
 
 	By("starting CNCF Distribution as the integrated registry, notifying the operator's receiver")
 	receiverAddr = freeAddress()
-	integrated = startIntegratedRegistry(dir, receiverAddr)
+	integrated, err = distribution.Start(distribution.Options{Dir: filepath.Join(dir, "integrated-registry"),
+		NotifyURL: "https://" + receiverAddr + "/distribution", Token: notificationToken, Output: GinkgoWriter})
+	Expect(err).NotTo(HaveOccurred())
 	Expect(adminClient.Create(ctx, notificationTokenSecret())).To(Succeed())
 
 	By("starting bin/manager as the operator's ServiceAccount, with its webhooks and self-managed certificates")
@@ -129,11 +132,11 @@ var _ = BeforeSuite(func() {
 		"--registry-mirrors=docker.io=http://"+dockerHubMirror.Host(), "--mirror-source-policy=NeverContactSource",
 		// The integrated registry's pushes arrive at the notification receiver, which serves
 		// a certificate of the registry's CA; the operator trusts that CA (SSL_CERT_FILE).
-		"--registry-hostname="+integrated.host, "--notification-bind-address="+receiverAddr,
-		"--notification-cert-path="+integrated.certDir, "--notification-token-secret=notification-token",
+		"--registry-hostname="+integrated.Host, "--notification-bind-address="+receiverAddr,
+		"--notification-cert-path="+integrated.CertDir, "--notification-token-secret=notification-token",
 		"--create-streams-on-push")
 	manager.Env = append(os.Environ(), "KUBECONFIG="+operatorKubeconfig, "POD_NAMESPACE="+operatorNamespace,
-		"SSL_CERT_FILE="+integrated.caFile)
+		"SSL_CERT_FILE="+integrated.CAFile)
 	manager.Stdout = io.MultiWriter(GinkgoWriter, managerOutput)
 	manager.Stderr = manager.Stdout
 	Expect(manager.Start()).To(Succeed(), "build it first with `make build`")
@@ -163,7 +166,7 @@ var _ = AfterSuite(func() {
 	if dockerHubMirror != nil {
 		dockerHubMirror.Close()
 	}
-	integrated.stop()
+	integrated.Stop()
 	if kcm != nil {
 		Expect(kcm.Stop()).To(Succeed())
 	}
