@@ -39,7 +39,8 @@ import (
 // `make controlplane`) and checks that it accepts what OLM would create from the bundle (the
 // CSV's deployment, its permissions as roles, the webhook configurations OLM builds from the
 // webhook definitions, and the other manifests; all as server-side dry runs), then that
-// `kubectl apply -f dist/install.yaml` works as docs/install-olm.md says.
+// `kubectl apply -f dist/install.yaml` works as docs/install-olm.md says, and so does
+// `kubectl apply -k config/overlays/registry-notifications`.
 func TestAPIServerAcceptsBundleAndInstaller(t *testing.T) {
 	binDir, err := filepath.Abs(filepath.Join(repoRoot, "bin"))
 	if err != nil {
@@ -140,5 +141,32 @@ func TestAPIServerAcceptsBundleAndInstaller(t *testing.T) {
 	dep.SetKind("Deployment")
 	if err := c.Get(ctx, client.ObjectKey{Namespace: "imagestream-operator-system", Name: "imagestream-operator-controller-manager"}, dep); err != nil {
 		t.Errorf("after kubectl apply: %v", err)
+	}
+
+	// The registry-notifications overlay, as docs/registry-notifications.md applies it. No
+	// operator serves the webhooks here, so their configurations go first (the apply makes
+	// them again, after the Deployment).
+	for _, obj := range []client.Object{
+		&admissionregistrationv1.MutatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: "imagestream-operator-mutating-webhook-configuration"}},
+		&admissionregistrationv1.ValidatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: "imagestream-operator-validating-webhook-configuration"}},
+	} {
+		if err := c.Delete(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	overlay := filepath.Join(repoRoot, "config/overlays/registry-notifications")
+	if out, err := exec.Command(kubectl, "--kubeconfig", kubeconfig, "apply", "-k", overlay).CombinedOutput(); err != nil {
+		t.Fatalf("kubectl apply -k config/overlays/registry-notifications: %v\n%s", err, out)
+	}
+	svc := &corev1.Service{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: "imagestream-operator-system", Name: "imagestream-operator-webhook-service"}, svc); err != nil {
+		t.Fatal(err)
+	}
+	var ports []int32
+	for _, p := range svc.Spec.Ports {
+		ports = append(ports, p.Port)
+	}
+	if len(ports) != 2 || ports[1] != 8444 {
+		t.Errorf("the webhook Service's ports with the registry-notifications overlay are %v, want [443 8444]", ports)
 	}
 }
