@@ -50,7 +50,7 @@ import (
 // real kube-apiserver and etcd. The integrated registry is an in-process registry over HTTPS
 // (test/testregistry) whose CA the operator trusts through SSL_CERT_FILE, as a deployment
 // trusts its registry's CA; notifications are posted as CNCF Distribution sends them
-// (test/e2e/push runs the Distribution binary itself).
+// (the end-to-end suite, test/e2e, runs the Distribution binary itself).
 
 // testToken is the receiver's token in this suite.
 const testToken = "0123456789abcdef0123456789abcdef"
