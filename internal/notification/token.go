@@ -21,7 +21,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -120,9 +119,6 @@ func SecretToken(reader client.Reader, key types.NamespacedName) TokenSource {
 		return bytes.TrimSpace(token), nil
 	}}
 }
-
-// errNoToken is a request without a token.
-var errNoToken = errors.New("no bearer token")
 
 // tokensEqual compares two tokens in constant time (of their hashes, so that not even the
 // length of the expected token shows in the time taken).
