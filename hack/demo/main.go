@@ -39,6 +39,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -391,23 +392,24 @@ func (d *demo) expectRollout(ctx context.Context, digest string) error {
 // waitReady waits until the operator's readiness probe at addr answers 200: its webhook
 // certificate is trusted by the API server.
 func (d *demo) waitReady(addr string) error {
-	deadline := time.Now().Add(stepTimeout)
-	for time.Now().Before(deadline) {
+	err := wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, stepTimeout, true, func(context.Context) (bool, error) {
 		select {
 		case <-d.env.Exited():
-			return fmt.Errorf("the operator exited: %w", d.env.OperatorErr())
+			return false, fmt.Errorf("the operator exited: %w", d.env.OperatorErr())
 		default:
 		}
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false, nil
 		}
-		time.Sleep(250 * time.Millisecond)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, nil
+	})
+	if wait.Interrupted(err) {
+		return fmt.Errorf("the operator was not ready within %s", stepTimeout)
 	}
-	return fmt.Errorf("the operator was not ready within %s", stepTimeout)
+	return err
 }
 
 // freeAddress returns a loopback address with a port that was free a moment ago.
