@@ -79,15 +79,7 @@ func hasSpecTag(is *imagev1.ImageStream, tag string) bool {
 // change: the stream already shows the push (a notification sent again), or the entry is
 // there already. It fails when more than maxPending (> 0) tags would be waiting.
 func RecordPush(is *imagev1.ImageStream, tag, digest string, maxPending int) (value string, changed bool, err error) {
-	tags, err := PushedTags(is.Annotations)
-	if err != nil {
-		tags = map[string]string{} // an edited, invalid annotation is replaced
-	}
-	for t, d := range tags {
-		if !pending(is, t, d) {
-			delete(tags, t)
-		}
-	}
+	tags := PendingPushes(is) // an edited, invalid annotation is replaced
 	if pending(is, tag, digest) {
 		tags[tag] = digest
 	}

@@ -21,8 +21,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -93,6 +91,29 @@ func streamsIn(ns string) []string {
 	}
 	return names
 }
+
+// startHTTPReceiver starts, for the running spec, a receiver of its own over plain HTTP with
+// opts (the suite's token and registry), sharing the manager's client and index, and returns
+// its URL.
+func startHTTPReceiver(opts Options) string {
+	GinkgoHelper()
+	opts.BindAddress, opts.AllowHTTP = freeAddress(), true
+	opts.Token, opts.RegistryHostnames = staticToken(testToken), []string{reg.Host()}
+	receiver := &Receiver{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Options: opts}
+	receiverCtx, stop := context.WithCancel(ctx)
+	DeferCleanup(stop)
+	go func() {
+		defer GinkgoRecover()
+		Expect(receiver.Start(receiverCtx)).To(Succeed())
+	}()
+	Eventually(func() error { return receiver.Serving(nil) }).Should(Succeed())
+	return "http://" + opts.BindAddress
+}
+
+// staticToken is a TokenSource of a fixed token.
+type staticToken string
+
+func (t staticToken) Token(context.Context) ([]byte, error) { return []byte(t), nil }
 
 var _ = Describe("Registry notification receiver", func() {
 	It("records a push in the stream named after the repository, importing the tag from the registry", func() {
@@ -189,22 +210,8 @@ var _ = Describe("Registry notification receiver", func() {
 
 	It("rate-limits a flood with 429 and writes nothing for the refused requests", func() {
 		ns := newNamespace()
-		addr := freeAddress()
-		tokenFile := filepath.Join(GinkgoT().TempDir(), "token")
-		Expect(os.WriteFile(tokenFile, []byte(testToken), 0o600)).To(Succeed())
-		limited := &Receiver{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Options: Options{
-			BindAddress: addr, AllowHTTP: true, Token: FileToken(tokenFile), RegistryHostnames: []string{reg.Host()},
-			ClientQPS: 0.001, ClientBurst: 2,
-		}}
-		limitedCtx, stop := context.WithCancel(ctx)
-		DeferCleanup(stop)
-		go func() {
-			defer GinkgoRecover()
-			Expect(limited.Start(limitedCtx)).To(Succeed())
-		}()
-		Eventually(func() error { return limited.Serving(nil) }).Should(Succeed())
+		url := startHTTPReceiver(Options{ClientQPS: 0.001, ClientBurst: 2}) + PathDistribution
 		plain := &http.Client{}
-		url := "http://" + addr + PathDistribution
 
 		for range 2 {
 			status, _ := post(plain, url, DistributionEventsV1MediaType, bearer, []byte(`{"events":[]}`))
@@ -225,20 +232,8 @@ var _ = Describe("Registry notification receiver", func() {
 
 	It("does not create streams unless asked to", func() {
 		ns := newNamespace()
-		addr := freeAddress()
-		tokenFile := filepath.Join(GinkgoT().TempDir(), "token")
-		Expect(os.WriteFile(tokenFile, []byte(testToken), 0o600)).To(Succeed())
-		receiver := &Receiver{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Options: Options{
-			BindAddress: addr, AllowHTTP: true, Token: FileToken(tokenFile), RegistryHostnames: []string{reg.Host()},
-		}}
-		receiverCtx, stop := context.WithCancel(ctx)
-		DeferCleanup(stop)
-		go func() {
-			defer GinkgoRecover()
-			Expect(receiver.Start(receiverCtx)).To(Succeed())
-		}()
-		Eventually(func() error { return receiver.Serving(nil) }).Should(Succeed())
-		status, body := post(&http.Client{}, "http://"+addr+PathDistribution, DistributionEventsV1MediaType, bearer,
+		url := startHTTPReceiver(Options{}) + PathDistribution
+		status, body := post(&http.Client{}, url, DistributionEventsV1MediaType, bearer,
 			distributionPush(reg.Host(), ns+"/app", "latest", digestA))
 		Expect(status).To(Equal(http.StatusAccepted))
 		Expect(body).To(ContainSubstring(`"ignored":1`))

@@ -226,6 +226,21 @@ func startManager(ctx context.Context, mgr ctrl.Manager) (<-chan error, error) {
 	return done, nil
 }
 
+// runManager runs mgr until the returned function is called, which waits for it to stop.
+func runManager(mgr ctrl.Manager) (func(), error) {
+	mgrCtx, cancel := context.WithCancel(ctx)
+	stopped, err := startManager(mgrCtx, mgr)
+	stop := func() {
+		cancel()
+		<-stopped
+	}
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return stop, nil
+}
+
 // operator is the operator as cmd/main.go wires it, the ImageStream and ImageStreamImport
 // reconcilers sharing one importer, running in a manager of its own that watches one
 // namespace, with counters of what it costs.

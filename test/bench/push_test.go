@@ -19,7 +19,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,6 +27,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/clock"
@@ -39,6 +39,7 @@ import (
 	"github.com/imagestreams/imagestream-operator/internal/notification"
 	"github.com/imagestreams/imagestream-operator/test/distribution"
 	"github.com/imagestreams/imagestream-operator/test/testcerts"
+	"github.com/imagestreams/imagestream-operator/test/testenv"
 )
 
 // pushes are the pushes timed per run of BenchmarkPushLatency.
@@ -161,12 +162,8 @@ func startPushOperator(writes *writeCounter, ns string) (func(), error) {
 	}).SetupWithManager(mgr); err != nil {
 		return nil, err
 	}
-	for _, kind := range controller.DefaultTriggerKinds {
-		if err := (&controller.TriggerReconciler{
-			Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("image-trigger-controller"), Kind: kind,
-		}).SetupWithManager(mgr); err != nil {
-			return nil, err
-		}
+	if err := setupTriggerControllers(mgr); err != nil {
+		return nil, err
 	}
 	receiver := &notification.Receiver{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Options: notification.Options{
 		BindAddress: receiverAddr, CertDir: integrated.CertDir, Token: staticToken(notificationToken),
@@ -177,21 +174,15 @@ func startPushOperator(writes *writeCounter, ns string) (func(), error) {
 	if err := receiver.SetupWithManager(mgr); err != nil {
 		return nil, err
 	}
-	mgrCtx, cancel := context.WithCancel(ctx)
-	stopped, err := startManager(mgrCtx, mgr)
-	stop := func() {
-		cancel()
-		<-stopped
-	}
+	stop, err := runManager(mgr)
 	if err != nil {
-		stop()
 		return nil, err
 	}
-	for deadline := time.Now().Add(10 * time.Second); receiver.Serving(nil) != nil; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			stop()
-			return nil, fmt.Errorf("the receiver did not serve within 10s")
-		}
+	if err := wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		return receiver.Serving(nil) == nil, nil
+	}); err != nil {
+		stop()
+		return nil, fmt.Errorf("the receiver did not serve within 10s: %w", err)
 	}
 	return stop, nil
 }
@@ -234,7 +225,7 @@ func awaitWatch(w watch.Interface, done func(any) bool) error {
 // (SSL_CERT_FILE) before anything verifies a certificate against the system's roots.
 func startIntegratedRegistry(dir string) error {
 	var err error
-	if receiverAddr, err = freeAddress(); err != nil {
+	if receiverAddr, err = testenv.FreeAddress(); err != nil {
 		return err
 	}
 	integrated, err = distribution.Start(distribution.Options{
@@ -244,14 +235,4 @@ func startIntegratedRegistry(dir string) error {
 		return fmt.Errorf("starting the integrated registry: %w", err)
 	}
 	return os.Setenv("SSL_CERT_FILE", filepath.Join(integrated.CertDir, testcerts.CAFile))
-}
-
-// freeAddress returns a loopback address with a port that was free a moment ago.
-func freeAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }

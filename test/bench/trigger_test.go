@@ -17,7 +17,6 @@ limitations under the License.
 package bench
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"slices"
@@ -27,6 +26,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	imagev1 "github.com/imagestreams/imagestream-operator/api/v1"
 	"github.com/imagestreams/imagestream-operator/internal/controller"
@@ -150,32 +150,30 @@ func triggeredDeployment(ns, name, from string) *appsv1.Deployment {
 	}
 }
 
-// startTriggerControllers runs the trigger controllers of the default kinds, as cmd/main.go
-// wires them, in a manager watching ns whose writes are counted in writes; the returned
-// function stops it.
+// startTriggerControllers runs the trigger controllers of the default kinds in a manager
+// watching ns whose writes are counted in writes; the returned function stops it.
 func startTriggerControllers(writes *writeCounter, ns string) (func(), error) {
 	mgr, err := newManager(writes, ns)
 	if err != nil {
 		return nil, err
 	}
+	if err := setupTriggerControllers(mgr); err != nil {
+		return nil, err
+	}
+	return runManager(mgr)
+}
+
+// setupTriggerControllers adds the trigger controllers of the default kinds to mgr, as
+// cmd/main.go wires them.
+func setupTriggerControllers(mgr ctrl.Manager) error {
 	for _, kind := range controller.DefaultTriggerKinds {
 		if err := (&controller.TriggerReconciler{
 			Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("image-trigger-controller"), Kind: kind,
 		}).SetupWithManager(mgr); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	mgrCtx, cancel := context.WithCancel(ctx)
-	stopped, err := startManager(mgrCtx, mgr)
-	stop := func() {
-		cancel()
-		<-stopped
-	}
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	return stop, nil
+	return nil
 }
 
 // percentile returns the p-th percentile of sorted durations (nearest rank).

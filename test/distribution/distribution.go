@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -40,6 +39,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/imagestreams/imagestream-operator/test/testcerts"
 	"github.com/imagestreams/imagestream-operator/test/testenv"
@@ -98,7 +98,7 @@ notifications:
 
 // Start starts bin/registry and waits until it answers.
 func Start(opts Options) (*Registry, error) {
-	host, err := freeAddress()
+	host, err := testenv.FreeAddress()
 	if err != nil {
 		return nil, err
 	}
@@ -147,27 +147,27 @@ func Start(opts Options) (*Registry, error) {
 // waitReady polls /v2/ until it answers 200.
 func (r *Registry) waitReady(timeout time.Duration) error {
 	c := &http.Client{Transport: r.Transport, Timeout: time.Second}
-	deadline := time.Now().Add(timeout)
-	for {
+	var last error
+	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
 		select {
 		case <-r.exited:
-			return errors.New("bin/registry exited; its log says why")
+			return false, errors.New("bin/registry exited; its log says why")
 		default:
 		}
 		resp, err := c.Get("https://" + r.Host + "/v2/")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("GET /v2/ answered %s", resp.Status)
+		if err != nil {
+			last = err
+			return false, nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("bin/registry did not answer within %s: %w", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		last = fmt.Errorf("GET /v2/ answered %s", resp.Status)
+		return resp.StatusCode == http.StatusOK, nil
+	})
+	if wait.Interrupted(err) {
+		return fmt.Errorf("bin/registry did not answer within %s: %w", timeout, last)
 	}
+	return err
 }
 
 // Stop stops the registry.
@@ -199,14 +199,4 @@ func (r *Registry) Push(ctx context.Context, repository, tag string, img v1.Imag
 		return v1.Hash{}, fmt.Errorf("pushing %s: %w", ref, err)
 	}
 	return img.Digest()
-}
-
-// freeAddress returns a loopback address with a port that was free a moment ago.
-func freeAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }

@@ -201,8 +201,22 @@ func kubectlWithInput(input string, args ...string) (string, error) {
 // freeAddress returns a loopback address with a port that was free a moment ago.
 func freeAddress() string {
 	GinkgoHelper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testenv.FreeAddress()
 	Expect(err).NotTo(HaveOccurred())
-	defer l.Close()
-	return l.Addr().String()
+	return addr
+}
+
+// deploymentImage returns a poll of the image of the first container of deployment/name.
+func deploymentImage(ns, name string) func() (string, error) {
+	return func() (string, error) {
+		return kubectl("get", "deployment/"+name, "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")
+	}
+}
+
+// replicaSetImages returns a poll of the images of the first containers of the ReplicaSets
+// of ns, space-separated: what kube-controller-manager rolled out.
+func replicaSetImages(ns string) func() (string, error) {
+	return func() (string, error) {
+		return kubectl("get", "replicasets", "-n", ns, "-o", "jsonpath={.items[*].spec.template.spec.containers[0].image}")
+	}
 }

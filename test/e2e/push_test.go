@@ -92,12 +92,7 @@ spec:
 		current := func() (string, error) {
 			return kubectl("get", "is/app", "-n", ns, "-o", `jsonpath={.status.tags[?(@.tag=="latest")].items[0].dockerImageReference}`)
 		}
-		image := func() (string, error) {
-			return kubectl("get", "deployment/app", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")
-		}
-		replicaSets := func() (string, error) {
-			return kubectl("get", "replicasets", "-n", ns, "-o", "jsonpath={.items[*].spec.template.spec.containers[0].image}")
-		}
+		image, replicaSets := deploymentImage(ns, "app"), replicaSetImages(ns)
 
 		By("pushing app:latest: the stream appears with the tag, and the Deployment rolls out")
 		first := push(ns+"/app", "latest")

@@ -81,12 +81,7 @@ spec:
 		Expect(err).NotTo(HaveOccurred())
 		applyStream()
 
-		image := func() (string, error) {
-			return kubectl("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")
-		}
-		replicaSets := func() (string, error) {
-			return kubectl("get", "replicasets", "-n", ns, "-o", "jsonpath={.items[*].spec.template.spec.containers[0].image}")
-		}
+		image, replicaSets := deploymentImage(ns, "web"), replicaSetImages(ns)
 		Eventually(image).WithTimeout(60 * time.Second).Should(Equal(pullSpec(first)))
 		Eventually(replicaSets).WithTimeout(60 * time.Second).Should(ContainSubstring(pullSpec(first)))
 
